@@ -1,0 +1,86 @@
+/** Options of `parseCookie`. */
+export interface ParseCookieOptions {
+  /**
+   * Turns a raw cookie value into the value returned. Its errors are caught and the raw value
+   * kept. Default: `decodeURIComponent`, applied only to values that contain a `%`.
+   */
+  decode?: (value: string) => string
+}
+
+/** The cookies of a `Cookie` header, by name, without a prototype. */
+export type Cookies = Record<string, string | undefined>
+
+// A constructor whose instances have no prototype: `__proto__` or `constructor` in a header are
+// plain keys, and creating it is faster than `Object.create(null)`.
+const NullObject = /* @__PURE__ */ (() => {
+  function NullObject() {}
+  NullObject.prototype = Object.create(null)
+  return NullObject as unknown as new () => Cookies
+})()
+
+/**
+ * Parses a `Cookie` request header into a record of names to values. It never throws: pairs
+ * without `=` are skipped, the first occurrence of a name wins (browsers send the most specific
+ * cookie first), surrounding double quotes are removed, and a malformed `%` escape is kept as it
+ * came.
+ * @param header the `Cookie` header value, or `null` when absent
+ * @param options `decode` overrides percent-decoding
+ * @returns a prototype-less record
+ * @see https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#section-5.6
+ */
+export function parseCookie(
+  header: string | null | undefined,
+  options?: ParseCookieOptions,
+): Cookies {
+  const cookies = new NullObject()
+  if (typeof header !== 'string') return cookies
+  const decode = options?.decode ?? decodePercent
+  const length = header.length
+  let start = 0
+  while (start < length) {
+    let end = header.indexOf(';', start)
+    if (end === -1) end = length
+    const eq = header.indexOf('=', start)
+    if (eq !== -1 && eq < end) {
+      const name = trimmed(header, start, eq)
+      if (name !== '' && cookies[name] === undefined) {
+        let value = trimmed(header, eq + 1, end)
+        // cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )  (RFC 6265, 4.1.1)
+        if (
+          value.length > 1 &&
+          value.charCodeAt(0) === 0x22 &&
+          value.charCodeAt(value.length - 1) === 0x22
+        ) {
+          value = value.slice(1, -1)
+        }
+        cookies[name] = tryDecode(value, decode)
+      }
+    }
+    start = end + 1
+  }
+  return cookies
+}
+
+// Only SP and HTAB are trimmed (RFC 6265bis 5.6, step 3 of parsing a cookie string). Trimming
+// other Unicode white space would let "\u00a0__Host-x" pass for a prefixed cookie name.
+function trimmed(text: string, start: number, end: number): string {
+  while (start < end && isBlank(text.charCodeAt(start))) start++
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--
+  return text.slice(start, end)
+}
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09
+}
+
+function decodePercent(value: string): string {
+  return value.includes('%') ? decodeURIComponent(value) : value
+}
+
+function tryDecode(value: string, decode: (value: string) => string): string {
+  try {
+    return decode(value)
+  } catch {
+    return value
+  }
+}

@@ -1,0 +1,28 @@
+/** Options of `CookieStore`. */
+export interface CookieStoreOptions {
+  /**
+   * How many opened cookies to remember, so that a browser resending the same cookie costs no
+   * decryption. Only values that decrypted and authenticated enter the cache. Default: 1000.
+   */
+  cacheSize?: number
+}
+
+/**
+ * The stateless store: the whole session is sealed (AES-256-GCM) inside the cookie itself, so
+ * nothing is kept on the server. Pass it as `store` to `createSessions`; the encryption keys are
+ * derived from the `secrets` given there, with HKDF-SHA256, one per secret, so rotation works as
+ * for signatures.
+ *
+ * Limits: the cookie must stay under 4096 bytes (a `SessionTooLargeError` says so at `set()`),
+ * and since the server keeps nothing, `destroy()` and `regenerate()` cannot revoke a copy of an
+ * old cookie before it expires.
+ */
+export class CookieStore {
+  /** The resolved cache size. */
+  readonly cacheSize: number
+
+  /** @param options see `CookieStoreOptions` */
+  constructor(options: CookieStoreOptions = {}) {
+    this.cacheSize = options.cacheSize ?? 1000
+  }
+}

@@ -1,0 +1,25 @@
+export { createSessions, Sessions } from './sessions.ts'
+export type { SessionCookieOptions, SessionsOptions } from './sessions.ts'
+export { Session } from './session.ts'
+export type { SessionData, SessionExpiry } from './session.ts'
+export type { SessionStore } from './session-store.ts'
+export { MemoryStore } from './memory-store.ts'
+export type { MemoryStoreOptions } from './memory-store.ts'
+export { CookieStore } from './cookie-store.ts'
+export type { CookieStoreOptions } from './cookie-store.ts'
+export { parseCookie } from './cookie-parse.ts'
+export type { Cookies, ParseCookieOptions } from './cookie-parse.ts'
+export { MAX_COOKIE_AGE, MAX_COOKIE_SIZE, serializeCookie } from './cookie-serialize.ts'
+export type { SerializeCookieOptions } from './cookie-serialize.ts'
+export { sign, unsign } from './cookie-signing.ts'
+export type { Unsigned } from './cookie-signing.ts'
+export { generateSessionId, isSessionId } from './session-id.ts'
+export {
+  CookieError,
+  SessionConfigError,
+  SessionDataError,
+  SessionError,
+  SessionStoreError,
+  SessionTooLargeError,
+} from './errors.ts'
+export type { SessionErrorCode } from './errors.ts'
