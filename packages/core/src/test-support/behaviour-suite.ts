@@ -1,0 +1,237 @@
+// The lifecycle stories of DESIGN.md, played the way a browser would (a cookie jar carried from
+// one response to the next request) against the behaviour app on any host. Each host's test
+// file calls `behaviourSuite` with a way to reach the app; the bodies here are never copied.
+import { describe, expect, it } from 'vitest'
+import { CookieJar } from './cookie-jar.ts'
+import { SHORT_ABSOLUTE, SHORT_IDLE } from './behaviour-app.ts'
+
+/** How the stories reach the app. */
+export interface BehaviourHost {
+  /** Sends a request for `path` (such as `/a/count`) to the app and returns its response. */
+  fetch(path: string, init?: RequestInit): Promise<Response>
+  /** The sessions live in the cookie: an old cookie cannot be revoked server-side. */
+  stateless?: boolean
+}
+
+const COOKIE = 'session'
+
+/**
+ * Defines the behaviour stories for one host.
+ * @param label names the host in the test report
+ * @param host called once the suite runs (after the host's beforeAll), returns the host
+ */
+export function behaviourSuite(label: string, host: () => BehaviourHost): void {
+  // A browser: sends the jar's cookies, keeps the cookies it is given.
+  async function send(jar: CookieJar, path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    const cookie = jar.header()
+    if (cookie !== undefined) headers.set('cookie', cookie)
+    const response = await host().fetch(path, { ...init, headers, redirect: 'manual' })
+    jar.store(response)
+    return response
+  }
+  async function json(jar: CookieJar, path: string, init?: RequestInit): Promise<any> {
+    const response = await send(jar, path, init)
+    return response.json()
+  }
+  const post = { method: 'POST' }
+
+  describe(`behaviour stories (${label})`, () => {
+    it('keeps a counter across requests under one cookie', async () => {
+      const jar = new CookieJar()
+      const first = await send(jar, '/a/count')
+      expect(await first.json()).toEqual({ count: 1 })
+      const setCookie = first.headers.get('set-cookie') ?? ''
+      expect(setCookie).toMatch(
+        /^session=[^;]+; Max-Age=1209600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      )
+      expect(first.headers.get('cache-control')).toBe('private')
+      expect(first.headers.get('vary')).toMatch(/cookie/i)
+      const cookie = jar.get(COOKIE)
+      expect(await json(jar, '/a/count')).toEqual({ count: 2 })
+      const third = await send(jar, '/a/count')
+      expect(await third.json()).toEqual({ count: 3 })
+      if (host().stateless) {
+        // The data is the cookie: every change is a new sealed value.
+        expect(jar.get(COOKIE)).not.toBe(cookie)
+      } else {
+        // The id did not change, so the cookie is neither re-signed nor re-sent.
+        expect(third.headers.get('set-cookie')).toBeNull()
+        expect(jar.get(COOKIE)).toBe(cookie)
+      }
+    })
+
+    it('sends no cookie and no Vary when the handler never loads the session', async () => {
+      const jar = new CookieJar()
+      const response = await send(jar, '/a/untouched')
+      expect(response.headers.get('set-cookie')).toBeNull()
+      expect(response.headers.get('vary')).toBeNull()
+      await send(jar, '/a/count')
+      const again = await send(jar, '/a/untouched')
+      expect(again.headers.get('vary')).toBeNull()
+      expect(again.headers.get('set-cookie')).toBeNull()
+    })
+
+    it('does not create a session for a read', async () => {
+      const jar = new CookieJar()
+      const response = await send(jar, '/a/read')
+      expect(await response.json()).toEqual({ count: null, user: null, isNew: true })
+      expect(response.headers.get('set-cookie')).toBeNull()
+      expect(response.headers.get('vary')).toMatch(/cookie/i)
+      expect(jar.header()).toBeUndefined()
+    })
+
+    it.each([
+      ['tampered', (value: string) => value.slice(0, -2) + (value.endsWith('AA') ? 'BB' : 'AA')],
+      ['truncated', (value: string) => value.slice(0, value.length >> 1)],
+      ['garbage', () => '%%%;;not-a-cookie'],
+      ['empty', () => ''],
+      ['unsigned id', (value: string) => value.split('.')[0]!],
+    ])('gives a fresh session for a %s cookie', async (_, forge) => {
+      const jar = new CookieJar()
+      await send(jar, '/a/count')
+      await send(jar, '/a/count')
+      jar.set(COOKIE, forge(jar.get(COOKIE)!))
+      const read = await send(jar, '/a/read')
+      expect(await read.json()).toEqual({ count: null, user: null, isNew: true })
+      expect(read.headers.get('set-cookie')).toBeNull()
+      const forged = jar.get(COOKIE)
+      expect(await json(jar, '/a/count')).toEqual({ count: 1 })
+      expect(jar.get(COOKIE)).not.toBe(forged)
+    })
+
+    it('gives a fresh session for a well-signed cookie whose id the store does not know', async () => {
+      if (host().stateless) return
+      const jar = new CookieJar()
+      await send(jar, '/a/count')
+      const old = jar.get(COOKIE)!
+      await send(jar, '/a/logout', post)
+      jar.set(COOKIE, old)
+      expect(await json(jar, '/a/read')).toEqual({ count: null, user: null, isNew: true })
+    })
+
+    it('regenerate() at login keeps the data under a new id and retires the old one', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/a/count')
+      const before = jar.get(COOKIE)!
+      const login = await send(jar, '/a/login?value=ada', post)
+      const after = jar.get(COOKIE)!
+      expect(login.headers.get('set-cookie')).not.toBeNull()
+      expect(after).not.toBe(before)
+      expect(await json(jar, '/a/read')).toEqual({ count: 1, user: 'ada', isNew: false })
+      if (host().stateless) return
+      const attacker = new CookieJar()
+      attacker.set(COOKIE, before)
+      expect(await json(attacker, '/a/read')).toEqual({ count: null, user: null, isNew: true })
+    })
+
+    it('destroy() at logout expires the cookie and the old cookie no longer works', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/a/login?value=ada', post)
+      const cookie = jar.get(COOKIE)!
+      const logout = await send(jar, '/a/logout', post)
+      expect(logout.headers.get('set-cookie')).toMatch(
+        /^session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT;/,
+      )
+      expect(jar.get(COOKIE)).toBeUndefined()
+      expect(await json(jar, '/a/read')).toEqual({ count: null, user: null, isNew: true })
+      if (host().stateless) return
+      const replay = new CookieJar()
+      replay.set(COOKIE, cookie)
+      expect(await json(replay, '/a/read')).toEqual({ count: null, user: null, isNew: true })
+    })
+
+    it('clear() ends the session like destroy()', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/a/count')
+      const response = await send(jar, '/a/clear', post)
+      expect(response.headers.get('set-cookie')).toMatch(/Max-Age=0/)
+      expect(jar.get(COOKIE)).toBeUndefined()
+    })
+
+    it('shows a flash value on the next request only', async () => {
+      const jar = new CookieJar()
+      expect(await json(jar, '/a/flash?value=Added', post)).toEqual({ message: null })
+      expect(await json(jar, '/a/flash')).toEqual({ message: 'Added' })
+      expect(await json(jar, '/a/flash')).toEqual({ message: null })
+      // The flash alone made the session; once read, nothing is left, so it is ended.
+      expect(jar.get(COOKIE)).toBeUndefined()
+    })
+
+    it('saves a nested value mutated in place', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/a/cart?value=apple', post)
+      await send(jar, '/a/cart?value=pear', post)
+      expect(await json(jar, '/a/cart')).toEqual({ cart: ['apple', 'pear'] })
+    })
+
+    it('persists nothing for a 5xx response or a thrown handler', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/a/count')
+      const failed = await send(jar, '/a/fail', post)
+      expect(failed.status).toBe(500)
+      expect(failed.headers.get('set-cookie')).toBeNull()
+      expect(failed.headers.get('vary')).toMatch(/cookie/i)
+      const threw = await send(jar, '/a/throw', post)
+      expect(threw.status).toBe(500)
+      expect(await json(jar, '/a/read')).toMatchObject({ count: 1 })
+      const fresh = new CookieJar()
+      const created = await send(fresh, '/a/fail', post)
+      expect(created.headers.get('set-cookie')).toBeNull()
+    })
+
+    it('adds its headers to an immutable redirect response', async () => {
+      const jar = new CookieJar()
+      const response = await send(jar, '/a/redirect', post)
+      expect(response.status).toBe(303)
+      expect(response.headers.get('location')).toMatch(/\/a\/read$/)
+      expect(response.headers.get('set-cookie')).toMatch(/^session=/)
+      expect(await json(jar, '/a/read')).toMatchObject({ count: 1 })
+    })
+
+    it('accepts a cookie signed with an old secret and re-issues it under the new one', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/a/count')
+      const signedWithA = jar.get(COOKIE)!
+      const rotated = await send(jar, '/rotated/read')
+      expect(await rotated.json()).toMatchObject({ count: 1, isNew: false })
+      expect(rotated.headers.get('set-cookie')).not.toBeNull()
+      const signedWithB = jar.get(COOKIE)!
+      expect(signedWithB).not.toBe(signedWithA)
+      // Re-issued under B, the cookie works where A is no longer accepted...
+      expect(await json(jar, '/b/read')).toMatchObject({ count: 1, isNew: false })
+      // ...and a cookie still under A does not.
+      const stale = new CookieJar()
+      stale.set(COOKIE, signedWithA)
+      expect(await json(stale, '/b/read')).toEqual({ count: null, user: null, isNew: true })
+    })
+
+    it('ends a session idle for longer than idleTimeout', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/short/count')
+      await sleep(SHORT_IDLE * 1000 - 1200)
+      expect(await json(jar, '/short/read')).toMatchObject({ count: 1, isNew: false })
+      jar.set(COOKIE, jar.get(COOKIE)) // keep the cookie past its Max-Age, as a replaying client would
+      await sleep(SHORT_IDLE * 1000 + 300)
+      expect(await json(jar, '/short/read')).toMatchObject({ count: null, isNew: true })
+    }, 15_000)
+
+    it('ends an active session after absoluteTimeout', async () => {
+      const jar = new CookieJar()
+      await send(jar, '/short/count')
+      const cookie = jar.get(COOKIE)
+      const started = Date.now()
+      while (Date.now() - started < SHORT_ABSOLUTE * 1000 - 700) {
+        await sleep(400)
+        expect(await json(jar, '/short/read')).toMatchObject({ count: 1, isNew: false })
+      }
+      await sleep(Math.max(0, SHORT_ABSOLUTE * 1000 + 300 - (Date.now() - started)))
+      jar.set(COOKIE, cookie)
+      expect(await json(jar, '/short/read')).toMatchObject({ count: null, isNew: true })
+    }, 15_000)
+  })
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+}
