@@ -1,8 +1,38 @@
-import { defineConfig } from 'vitest/config'
+import { defineConfig, defineProject } from 'vitest/config'
+import type { TestProjectInlineConfiguration } from 'vitest/config'
 
-// The one list of test projects. Each entry is a folder with its own vitest.config.ts; run them
-// all with `pnpm test` (vitest --config vitest.workspace.ts).
-export const projects = ['packages/core']
+// The one list of test projects. Each entry is a folder whose vitest.config.ts calls
+// `workspaceProject`; `pnpm test` runs them all (vitest --config vitest.workspace.ts).
+export const projects = [
+  'packages/core',
+  'packages/hono',
+  'packages/node',
+  'packages/cloudflare-kv',
+  'examples/shop',
+  'examples/node-http',
+  'examples/cloudflare-worker',
+  'examples/bench',
+]
+
+// Workspace packages export their TypeScript sources under the "source" condition, so tests and
+// examples run without a build; the published "default" condition points at dist/.
+const conditions = ['source', 'module', 'node', 'import', 'default']
+
+/**
+ * The configuration of one project of the list, resolving workspace packages to their sources.
+ * @param name the project's name in reports
+ * @param test further test options (include, timeouts…)
+ */
+export function workspaceProject(
+  name: string,
+  test: NonNullable<TestProjectInlineConfiguration['test']> = {},
+) {
+  return defineProject({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['source'] } },
+    test: { name, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], ...test },
+  })
+}
 
 export default defineConfig({
   test: {

@@ -1,8 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { workspaceProject } from '../../vitest.workspace.ts'
 
-export default defineProject({
-  test: {
-    name: 'core',
-    include: ['src/**/*.test.ts'],
-  },
-})
+export default workspaceProject('core')
