@@ -10,14 +10,6 @@ export interface ParseCookieOptions {
 /** The cookies of a `Cookie` header, by name, without a prototype. */
 export type Cookies = Record<string, string | undefined>
 
-// A constructor whose instances have no prototype: `__proto__` or `constructor` in a header are
-// plain keys, and creating it is faster than `Object.create(null)`.
-const NullObject = /* @__PURE__ */ (() => {
-  function NullObject() {}
-  NullObject.prototype = Object.create(null)
-  return NullObject as unknown as new () => Cookies
-})()
-
 /**
  * Parses a `Cookie` request header into a record of names to values. It never throws: pairs
  * without `=` are skipped, the first occurrence of a name wins (browsers send the most specific
@@ -32,7 +24,8 @@ export function parseCookie(
   header: string | null | undefined,
   options?: ParseCookieOptions,
 ): Cookies {
-  const cookies = new NullObject()
+  // No prototype: `__proto__` or `constructor` in a header are plain keys.
+  const cookies: Cookies = Object.create(null)
   if (typeof header !== 'string') return cookies
   const decode = options?.decode ?? decodePercent
   const length = header.length

@@ -264,9 +264,10 @@ export class Sessions<Data extends object = SessionData> {
     // least touchInterval, on activity when rolling, on changes otherwise; so a busy session
     // costs one expiry refresh per interval, not one per request.
     const due = now - state.touchedAt >= options.policy.touchInterval * 1000
+    const overridden = !sameExpiry(state.expiry, state.storedExpiry)
     const refresh =
       moved ||
-      !sameExpiry(state.expiry, state.storedExpiry) ||
+      overridden ||
       (due && (changed || options.policy.rolling) && state.expiry?.kind !== 'date')
     if (!changed && !refresh && !state.stale) return null
 
@@ -289,8 +290,8 @@ export class Sessions<Data extends object = SessionData> {
     }
     // Never re-send a cookie that would carry the same value and the same lifetime.
     const persistent = !options.browserSession && state.expiry?.kind !== 'browser'
-    if (value === state.cookieValue && (!persistent || state.expiresAt === previousExpiry))
-      return null
+    const sameLifetime = !overridden && (!persistent || state.expiresAt === previousExpiry)
+    if (value === state.cookieValue && sameLifetime) return null
     return this.#cookie(state, value, persistent)
   }
 
