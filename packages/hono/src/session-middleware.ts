@@ -1,0 +1,96 @@
+import { createSessions } from '@fetch-session/core'
+import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { SessionEnv } from './session-env.ts'
+
+// The Sessions objects already serving a request, so that the same middleware mounted twice on
+// one route (globally and again on a sub-app) loads and commits the session once, not twice.
+const serving = new WeakMap<Request, Set<object>>()
+
+/**
+ * The session middleware: `app.use(session(sessions))`. Handlers get the session with
+ * `const session = await c.var.session()`; once they have answered, it is committed to the
+ * response (`Set-Cookie`, `Vary: Cookie`, `Cache-Control: private`), whether the response was
+ * returned, assigned to `c.res`, streamed, a redirect or the immutable response of a `fetch()`.
+ * Nothing is persisted when the handler threw (`c.error` is set) or answered with a status of
+ * 500 or more. A request whose handlers never ask for the session costs nothing: no cookie
+ * verification, no store access, no header change.
+ * @param sessions the `Sessions` object from `createSessions` (shared with code outside Hono),
+ *   or the options to create one with
+ * @returns a middleware whose `Env` types `c.var.session`
+ * @throws SessionConfigError for invalid options, when the middleware is created
+ * @typeParam Data the shape of the session data
+ */
+export function session<Data extends object>(
+  sessions: Sessions<Data>,
+): MiddlewareHandler<SessionEnv<Data>>
+/**
+ * The session middleware, creating its `Sessions` object from options:
+ * `app.use(session<Cart>({ secrets: [process.env.SESSION_SECRET] }))`.
+ * @param options the options of `createSessions`, checked now
+ * @returns a middleware whose `Env` types `c.var.session`
+ * @throws SessionConfigError for invalid options
+ * @typeParam Data the shape of the session data
+ */
+export function session<Data extends object = SessionData>(
+  options: SessionsOptions,
+): MiddlewareHandler<SessionEnv<Data>>
+export function session<Data extends object = SessionData>(
+  sessions: Sessions<Data> | SessionsOptions,
+): MiddlewareHandler<SessionEnv<Data>> {
+  const resolved = isSessions<Data>(sessions) ? sessions : createSessions<Data>(sessions)
+  return async (c, next) => {
+    // The raw request is the key of the core's memoization: every load of this request, through
+    // c.var.session() or a direct sessions.load(c.req.raw), returns the same session.
+    const request = c.req.raw
+    let users = serving.get(request)
+    if (users?.has(resolved)) return next()
+    if (users === undefined) serving.set(request, (users = new Set()))
+    users.add(resolved)
+    try {
+      c.set('session', () => resolved.load(request))
+      await next()
+      await commit(resolved, request, c)
+    } finally {
+      users.delete(resolved)
+    }
+  }
+}
+
+// What `sessions.wrap()` does after its handler, on Hono's context.
+async function commit<Data extends object>(
+  sessions: Sessions<Data>,
+  request: Request,
+  c: Context,
+): Promise<void> {
+  // A thrown handler persists nothing (rule 6); the error handler's response is left alone.
+  if (c.error !== undefined || !sessions.isLoaded(request)) return
+  let loaded: Session<Data>
+  try {
+    loaded = await sessions.load(request)
+  } catch {
+    // The handler saw the store failure and answered anyway: there is nothing to commit.
+    return
+  }
+  const response = c.res
+  const committed = await sessions.commit(loaded, response)
+  if (committed !== response) {
+    // Hono's `c.res` setter copies the previous response's headers over the new one, which
+    // would drop the Set-Cookie just added; clearing it first makes the copy the response.
+    c.res = undefined
+    c.res = committed
+  }
+}
+
+// Duck-typed rather than `instanceof`, so that a Sessions object from another copy of the core
+// (two versions installed side by side) is still recognized.
+function isSessions<Data extends object>(
+  value: Sessions<Data> | SessionsOptions,
+): value is Sessions<Data> {
+  const candidate = value as Partial<Sessions<Data>> | null
+  return (
+    typeof candidate?.load === 'function' &&
+    typeof candidate.commit === 'function' &&
+    typeof candidate.isLoaded === 'function'
+  )
+}
