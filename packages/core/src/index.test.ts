@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest'
+import * as core from './index.ts'
+
+describe('@fetch-session/core exports', () => {
+  it('has exactly the public API', () => {
+    expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
+      [
+        "CookieError",
+        "CookieStore",
+        "MAX_COOKIE_AGE",
+        "MAX_COOKIE_SIZE",
+        "MemoryStore",
+        "Session",
+        "SessionConfigError",
+        "SessionDataError",
+        "SessionError",
+        "SessionStoreError",
+        "SessionTooLargeError",
+        "Sessions",
+        "createSessions",
+        "generateSessionId",
+        "isSessionId",
+        "parseCookie",
+        "serializeCookie",
+        "sign",
+        "unsign",
+      ]
+    `)
+  })
+})
