@@ -483,6 +483,22 @@ describe('sessions.commit()', () => {
     expect(response.headers.get('set-cookie')).toMatch(/; Secure/)
   })
 
+  it('does nothing more when the same session is committed twice', async () => {
+    const { sessions, store } = setup()
+    const request = new Request('https://example.com/')
+    const session = await sessions.load(request)
+    session.set('count', 1)
+    const first = await sessions.commit(session, new Response('a'))
+    const second = await sessions.commit(session, new Response('b'))
+    expect(first.headers.get('set-cookie')).not.toBeNull()
+    expect(second.headers.get('set-cookie')).toBeNull()
+    expect(store.calls.set).toBe(1)
+    session.destroy()
+    const third = await sessions.commit(session, new Response('c'))
+    expect(third.headers.get('set-cookie')).toMatch(/Max-Age=0/)
+    expect((await sessions.commit(session, new Response('d'))).headers.get('set-cookie')).toBeNull()
+  })
+
   it('rejects with SessionStoreError when the store fails to write', async () => {
     const { request, store } = setup()
     store.failing = true

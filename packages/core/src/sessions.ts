@@ -253,7 +253,14 @@ export class Sessions<Data extends object = SessionData> {
     }
     if (empty) {
       // Rule 5: an emptied or destroyed session's cookie is expired; one never stored has none.
-      return storedId !== null ? this.#expiredCookie(state) : null
+      const cookie = storedId !== null ? this.#expiredCookie(state) : null
+      Object.assign(state, {
+        storedId: null,
+        storedBody: null,
+        cookieValue: null,
+        dropStored: false,
+      })
+      return cookie
     }
 
     const now = Date.now()
@@ -291,8 +298,17 @@ export class Sessions<Data extends object = SessionData> {
     // Never re-send a cookie that would carry the same value and the same lifetime.
     const persistent = !options.browserSession && state.expiry?.kind !== 'browser'
     const sameLifetime = !overridden && (!persistent || state.expiresAt === previousExpiry)
-    if (value === state.cookieValue && sameLifetime) return null
-    return this.#cookie(state, value, persistent)
+    const send = value !== state.cookieValue || !sameLifetime
+    // The session now matches what was stored and sent, so committing it again is a no-op.
+    Object.assign(state, {
+      storedId: id,
+      storedBody: body,
+      storedExpiry: state.expiry,
+      cookieValue: value,
+      stale: false,
+      dropStored: false,
+    })
+    return send ? this.#cookie(state, value, persistent) : null
   }
 
   // The request's own cookie value while the id is unchanged and signed with the current
