@@ -1,0 +1,5 @@
+export { KVStore } from './kv-store.ts'
+export type { KVStoreOptions } from './kv-store.ts'
+export type { KVNamespaceLike, KVRecordMetadata } from './kv-namespace.ts'
+export { KV_LIMITS, KVLimitError } from './kv-limits.ts'
+export type { KVLimit } from './kv-limits.ts'
