@@ -3,10 +3,6 @@ import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-ses
 import type { Context, MiddlewareHandler } from 'hono'
 import type { SessionEnv } from './session-env.ts'
 
-// The Sessions objects already serving a request, so that the same middleware mounted twice on
-// one route (globally and again on a sub-app) loads and commits the session once, not twice.
-const serving = new WeakMap<Request, Set<object>>()
-
 /**
  * The session middleware: `app.use(session(sessions))`. Handlers get the session with
  * `const session = await c.var.session()`; once they have answered, it is committed to the
@@ -43,17 +39,9 @@ export function session<Data extends object = SessionData>(
     // The raw request is the key of the core's memoization: every load of this request, through
     // c.var.session() or a direct sessions.load(c.req.raw), returns the same session.
     const request = c.req.raw
-    let users = serving.get(request)
-    if (users?.has(resolved)) return next()
-    if (users === undefined) serving.set(request, (users = new Set()))
-    users.add(resolved)
-    try {
-      c.set('session', () => resolved.load(request))
-      await next()
-      await commit(resolved, request, c)
-    } finally {
-      users.delete(resolved)
-    }
+    c.set('session', () => resolved.load(request))
+    await next()
+    await commit(resolved, request, c)
   }
 }
 

@@ -1,18 +1,16 @@
-// The worker that runs the Hono behaviour app inside workerd. The app is built on the first
-// request: workerd forbids random values and timers at global scope.
+// The Hono behaviour app as a Worker, run in workerd by miniflare. Both apps are built at global
+// scope, as a Worker configured by constants is, so that anything workerd forbids there (random
+// values, timers, I/O) in the middleware's construction fails the suite.
 import type { StoreKind } from '../../../core/src/test-support/behaviour-app.ts'
 import { createHonoBehaviourApp } from './behaviour-app.ts'
 
-/** The bindings the test gives the worker. */
-interface Bindings {
-  STORE_KIND: StoreKind
+const apps = {
+  memory: createHonoBehaviourApp('memory'),
+  cookie: createHonoBehaviourApp('cookie'),
 }
 
-let app: ReturnType<typeof createHonoBehaviourApp> | undefined
-
 export default {
-  fetch(request: Request, env: Bindings): Response | Promise<Response> {
-    app ??= createHonoBehaviourApp(env.STORE_KIND)
-    return app.fetch(request)
+  fetch(request: Request, env: { STORE_KIND: StoreKind }): Response | Promise<Response> {
+    return apps[env.STORE_KIND].fetch(request)
   },
 }

@@ -1,0 +1,351 @@
+import { SessionConfigError, SessionStoreError, createSessions } from '@fetch-session/core'
+import type { Session, Sessions } from '@fetch-session/core'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Hono } from 'hono'
+import { setCookie } from 'hono/cookie'
+import { HTTPException } from 'hono/http-exception'
+import { stream } from 'hono/streaming'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
+import { CountingStore } from '../../core/src/test-support/counting-store.ts'
+import { session } from './session-middleware.ts'
+import type { SessionEnv } from './session-env.ts'
+
+interface Data {
+  count: number
+  user: string
+}
+
+function setup() {
+  const store = new CountingStore()
+  const sessions = createSessions<Data>({ secrets: [SECRET_A], store })
+  const app = new Hono<SessionEnv<Data>>()
+  app.use(session(sessions))
+  // Quiet error handling that keeps the status of an HTTPException, as Hono's default does.
+  app.onError((error, c) =>
+    error instanceof HTTPException ? error.getResponse() : c.text('failed', 500),
+  )
+  app.get('/count', async (c) => {
+    const session = await c.var.session()
+    const count = (session.get('count') ?? 0) + 1
+    session.set('count', count)
+    return c.json({ count })
+  })
+  app.get('/read', async (c) => {
+    const session = await c.var.session()
+    return c.json({ count: session.get('count') ?? null })
+  })
+  return { store, sessions, app }
+}
+
+// The first line of each Set-Cookie header of a response, as `name=value`.
+function cookies(response: Response): string[] {
+  return response.headers.getSetCookie().map((line) => line.split(';')[0]!)
+}
+
+// The `session=…` pair of a response, to send back in a Cookie header.
+function sessionCookie(response: Response): string {
+  const pair = cookies(response).find((cookie) => cookie.startsWith('session='))
+  expect(pair).toBeDefined()
+  return pair!
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('session()', () => {
+  it('verifies no cookie and calls no store for a route that never asks for the session', async () => {
+    const { store, app } = setup()
+    app.get('/untouched', (c) => c.text('no session here'))
+    const cookie = sessionCookie(await app.request('/count'))
+    store.reset()
+    const verify = vi.spyOn(crypto.subtle, 'verify')
+    const untouched = await app.request('/untouched', { headers: { cookie } })
+    expect(await untouched.text()).toBe('no session here')
+    expect(store.total).toBe(0)
+    expect(verify).not.toHaveBeenCalled()
+    expect(untouched.headers.get('set-cookie')).toBeNull()
+    expect(untouched.headers.get('vary')).toBeNull()
+    expect(untouched.headers.get('cache-control')).toBeNull()
+    // The same cookie on a route that asks: one verification, one read.
+    const read = await app.request('/read', { headers: { cookie } })
+    expect(await read.json()).toEqual({ count: 1 })
+    expect(verify).toHaveBeenCalledTimes(1)
+    expect(store.calls).toEqual({ get: 1, set: 0, delete: 0 })
+  })
+
+  it('gives every caller of c.var.session() within a request the same session', async () => {
+    const { store, app } = setup()
+    const seen: Session<Data>[] = []
+    app.use('/twice', async (c, next) => {
+      seen.push(await c.var.session())
+      await next()
+    })
+    app.get('/twice', async (c) => {
+      const [first, second] = await Promise.all([c.var.session(), c.get('session')()])
+      seen.push(first, second)
+      first.set('count', 7)
+      return c.text('ok')
+    })
+    const cookie = sessionCookie(await app.request('/count'))
+    store.reset()
+    const response = await app.request('/twice', { headers: { cookie } })
+    expect(response.headers.getSetCookie()).toHaveLength(0)
+    expect(seen).toHaveLength(3)
+    expect(new Set(seen).size).toBe(1)
+    expect(store.calls).toEqual({ get: 1, set: 1, delete: 0 })
+  })
+
+  it('commits a session loaded with sessions.load(c.req.raw) instead of c.var.session()', async () => {
+    const { sessions, app } = setup()
+    app.get('/direct', async (c) => {
+      ;(await sessions.load(c.req.raw)).set('count', 5)
+      return c.text('ok')
+    })
+    const cookie = sessionCookie(await app.request('/direct'))
+    expect(await (await app.request('/read', { headers: { cookie } })).json()).toEqual({ count: 5 })
+  })
+
+  it('commits to a response the handler assigned to c.res', async () => {
+    const { app } = setup()
+    app.get('/assigned', async (c) => {
+      ;(await c.var.session()).set('count', 1)
+      c.res = new Response('assigned', { status: 201 })
+    })
+    const response = await app.request('/assigned')
+    expect(response.status).toBe(201)
+    expect(await response.text()).toBe('assigned')
+    const cookie = sessionCookie(response)
+    expect(await (await app.request('/read', { headers: { cookie } })).json()).toEqual({ count: 1 })
+  })
+
+  it('commits to a response that an inner middleware replaced after the handler', async () => {
+    const store = new CountingStore()
+    const app = new Hono<SessionEnv<Data>>()
+    app.use(session(createSessions<Data>({ secrets: [SECRET_A], store })))
+    app.use(async (c, next) => {
+      await next()
+      c.res = undefined
+      c.res = new Response('replaced', { status: 202 })
+    })
+    app.get('/', async (c) => {
+      ;(await c.var.session()).set('count', 1)
+      return c.text('original')
+    })
+    const response = await app.request('/')
+    expect(response.status).toBe(202)
+    expect(await response.text()).toBe('replaced')
+    expect(response.headers.get('set-cookie')).toMatch(/^session=/)
+    expect(response.headers.get('vary')).toBe('Cookie')
+    expect(store.calls.set).toBe(1)
+  })
+
+  it('commits before a streamed body is sent and leaves the stream whole', async () => {
+    const { app } = setup()
+    app.get('/helper', async (c) => {
+      ;(await c.var.session()).set('count', 1)
+      return stream(c, async (out) => {
+        await out.write('one,')
+        await out.write('two')
+      })
+    })
+    app.get('/readable', async (c) => {
+      ;(await c.var.session()).set('count', 2)
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('chunked'))
+          controller.close()
+        },
+      })
+      return new Response(body, { headers: { 'content-type': 'text/plain' } })
+    })
+    const helper = await app.request('/helper')
+    expect(helper.headers.get('set-cookie')).toMatch(/^session=/)
+    expect(await helper.text()).toBe('one,two')
+    const readable = await app.request('/readable')
+    expect(readable.headers.get('set-cookie')).toMatch(/^session=/)
+    expect(await readable.text()).toBe('chunked')
+  })
+
+  it.each([
+    ['c.redirect()', () => undefined],
+    ['Response.redirect()', () => Response.redirect('http://localhost/read', 302)],
+  ])('commits to a redirect made with %s', async (_, make) => {
+    const { app } = setup()
+    app.post('/login', async (c) => {
+      const session = await c.var.session()
+      session.set('user', 'ada')
+      session.regenerate()
+      return make() ?? c.redirect('http://localhost/read', 302)
+    })
+    const response = await app.request('/login', { method: 'POST' })
+    expect(response.status).toBe(302)
+    expect(response.headers.get('location')).toBe('http://localhost/read')
+    expect(response.headers.get('set-cookie')).toMatch(/^session=/)
+    expect(response.headers.get('cache-control')).toBe('private')
+  })
+
+  it('commits to the immutable response of a fetch() and keeps its own headers', async () => {
+    const { app } = setup()
+    app.get('/proxy', async (c) => {
+      ;(await c.var.session()).set('count', 1)
+      const upstream = await fetch('data:text/plain,from%20upstream')
+      expect(() => upstream.headers.set('x-test', '1')).toThrow(TypeError)
+      return upstream
+    })
+    const response = await app.request('/proxy')
+    expect(await response.text()).toBe('from upstream')
+    expect(response.headers.get('content-type')).toBe('text/plain')
+    expect(response.headers.get('set-cookie')).toMatch(/^session=/)
+    expect(response.headers.get('vary')).toBe('Cookie')
+  })
+
+  it('proxies an upstream fetch() response, keeping its Set-Cookie and Vary next to its own', async () => {
+    const upstream = createServer((_, res) => {
+      res.setHeader('set-cookie', ['upstream=1; Path=/'])
+      res.setHeader('vary', 'Accept-Encoding')
+      res.end('from upstream')
+    })
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = upstream.address() as AddressInfo
+      const { app } = setup()
+      app.get('/proxy', async (c) => {
+        ;(await c.var.session()).set('count', 1)
+        return fetch(`http://127.0.0.1:${port}/`)
+      })
+      const response = await app.request('/proxy')
+      expect(await response.text()).toBe('from upstream')
+      expect(cookies(response).map((pair) => pair.split('=')[0])).toEqual(['upstream', 'session'])
+      expect(response.headers.get('vary')).toBe('Accept-Encoding, Cookie')
+    } finally {
+      await new Promise((resolve) => upstream.close(resolve))
+    }
+  })
+
+  it('keeps the Set-Cookie headers the app set itself', async () => {
+    const { app } = setup()
+    app.get('/theme', async (c) => {
+      ;(await c.var.session()).set('count', 1)
+      setCookie(c, 'theme', 'dark')
+      setCookie(c, 'lang', 'fr')
+      return c.redirect('/read', 303)
+    })
+    app.get('/own', async (c) => {
+      ;(await c.var.session()).set('count', 1)
+      return new Response('own', { headers: [['set-cookie', 'seen=1; Path=/']] })
+    })
+    const theme = await app.request('/theme')
+    expect(cookies(theme).map((pair) => pair.split('=')[0])).toEqual(['theme', 'lang', 'session'])
+    const own = await app.request('/own')
+    expect(cookies(own).map((pair) => pair.split('=')[0])).toEqual(['seen', 'session'])
+  })
+
+  it('persists nothing when the handler threw, and leaves the error response alone', async () => {
+    const { store, app } = setup()
+    app.get('/throw', async (c) => {
+      ;(await c.var.session()).set('count', 999)
+      throw new Error('handler failed')
+    })
+    app.get('/forbidden', async (c) => {
+      ;(await c.var.session()).set('count', 999)
+      throw new HTTPException(403, { message: 'no' })
+    })
+    const cookie = sessionCookie(await app.request('/count'))
+    store.reset()
+    const threw = await app.request('/throw', { headers: { cookie } })
+    expect(threw.status).toBe(500)
+    expect(threw.headers.get('set-cookie')).toBeNull()
+    const forbidden = await app.request('/forbidden', { headers: { cookie } })
+    expect(forbidden.status).toBe(403)
+    expect(forbidden.headers.get('set-cookie')).toBeNull()
+    expect(store.calls).toEqual({ get: 2, set: 0, delete: 0 })
+    expect(await (await app.request('/read', { headers: { cookie } })).json()).toEqual({ count: 1 })
+    // A new visitor whose handler threw gets no session either.
+    const fresh = await app.request('/throw')
+    expect(fresh.headers.get('set-cookie')).toBeNull()
+  })
+
+  it('persists nothing for a 5xx response but still sends Vary: Cookie', async () => {
+    const { store, app } = setup()
+    app.get('/fail', async (c) => {
+      ;(await c.var.session()).set('count', 999)
+      return c.text('failed', 503)
+    })
+    const failed = await app.request('/fail')
+    expect(failed.status).toBe(503)
+    expect(failed.headers.get('set-cookie')).toBeNull()
+    expect(failed.headers.get('vary')).toBe('Cookie')
+    expect(store.calls.set).toBe(0)
+  })
+
+  it('lets a store failure reach the handler, and commits nothing after it', async () => {
+    const { store, app } = setup()
+    app.get('/tolerant', async (c) => {
+      try {
+        await c.var.session()
+        return c.text('loaded')
+      } catch (error) {
+        return c.text(error instanceof SessionStoreError ? error.code : 'other', 503)
+      }
+    })
+    const cookie = sessionCookie(await app.request('/count'))
+    store.failing = true
+    store.reset()
+    const tolerant = await app.request('/tolerant', { headers: { cookie } })
+    expect(await tolerant.text()).toBe('SESSION_STORE_FAILED')
+    expect(tolerant.headers.get('set-cookie')).toBeNull()
+    const failed = await app.request('/read', { headers: { cookie } })
+    expect(failed.status).toBe(500)
+    expect(store.calls).toEqual({ get: 2, set: 0, delete: 0 })
+  })
+
+  it('loads and commits once when mounted twice with the same Sessions', async () => {
+    const { store, sessions, app } = setup()
+    const admin = new Hono<SessionEnv<Data>>()
+    admin.use(session(sessions))
+    admin.get('/count', async (c) => {
+      const session = await c.var.session()
+      session.set('count', (session.get('count') ?? 0) + 10)
+      return c.text('ok')
+    })
+    app.route('/admin', admin)
+    const first = await app.request('/admin/count')
+    expect(first.headers.getSetCookie()).toHaveLength(1)
+    expect(store.calls).toEqual({ get: 0, set: 1, delete: 0 })
+    const cookie = sessionCookie(first)
+    expect(await (await app.request('/read', { headers: { cookie } })).json()).toEqual({
+      count: 10,
+    })
+  })
+
+  it('creates its Sessions from options, checking them at once', async () => {
+    const app = new Hono<SessionEnv<Data>>()
+    app.use(session<Data>({ secrets: SECRET_A, cookie: { name: 'sid' } }))
+    app.get('/', async (c) => {
+      ;(await c.var.session()).set('user', 'ada')
+      return c.text('ok')
+    })
+    expect((await app.request('/')).headers.get('set-cookie')).toMatch(/^sid=/)
+    expect(() => session({ secrets: 'too short' })).toThrow(SessionConfigError)
+  })
+
+  it('keeps separate Sessions apart on separate sub-apps', async () => {
+    const app = new Hono()
+    const make = (name: string): Sessions<Data> =>
+      createSessions<Data>({ secrets: [SECRET_A], cookie: { name } })
+    for (const name of ['left', 'right']) {
+      const sub = new Hono<SessionEnv<Data>>()
+      sub.use(session(make(name)))
+      sub.get('/', async (c) => {
+        ;(await c.var.session()).set('user', name)
+        return c.text(name)
+      })
+      app.route(`/${name}`, sub)
+    }
+    expect(cookies(await app.request('/left'))[0]).toMatch(/^left=/)
+    expect(cookies(await app.request('/right'))[0]).toMatch(/^right=/)
+  })
+})
