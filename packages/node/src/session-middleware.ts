@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Session, SessionData, Sessions } from '@fetch-session/core'
+import { deferHead } from './deferred-head.ts'
+import { requestFor } from './incoming-request.ts'
+
+/**
+ * A Node request that went through `sessionMiddleware`: `req.session` is loaded.
+ * @typeParam Data the shape of the session data
+ * @typeParam Req the request type to extend, such as Express's `Request`
+ */
+export type SessionRequest<
+  Data extends object = SessionData,
+  Req extends IncomingMessage = IncomingMessage,
+> = Req & { session: Session<Data> }
+
+/**
+ * A Connect-style middleware, as `sessionMiddleware` returns it: usable with Express, Connect
+ * and any framework that calls `(req, res, next)`.
+ */
+export type SessionMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void
+
+/**
+ * Creates a Connect-style middleware that loads the session into `req.session` before calling
+ * `next()`, and commits it just before the response's head goes out, whichever way the handler
+ * writes it (`res.end`, `res.writeHead`, a piped stream, Express's `res.send` or `res.redirect`).
+ * The session's `Set-Cookie` is added to any the handler set, `Cookie` is merged into `Vary`, and
+ * `Cache-Control: private` is added when the cookie is set and the handler chose no caching. A
+ * response with status 500 or more persists nothing.
+ *
+ * Failures of the store reach `next(error)` as a `SessionStoreError`: when loading, instead of
+ * the handler; when committing, instead of the handler's response, whose headers are discarded.
+ * Every request through the middleware loads its session, so mount it only on the routes that
+ * use one.
+ * @param sessions the application's `Sessions` object, from `createSessions`
+ * @returns the middleware
+ * @typeParam Data the shape of the session data
+ */
+export function sessionMiddleware<Data extends object = SessionData>(
+  sessions: Sessions<Data>,
+): SessionMiddleware {
+  return (req, res, next) => {
+    const request = requestFor(req)
+    // Mounted twice for one request (an app and a router): the first mount commits.
+    const hooked = sessions.isLoaded(request)
+    sessions.load(request).then(
+      (session) => {
+        ;(req as SessionRequest<Data>).session = session
+        if (!hooked) {
+          deferHead(
+            res,
+            (status) => commitHead(sessions, session, res, status),
+            (error) => {
+              discardHead(res)
+              next(error)
+            },
+          )
+        }
+        next()
+      },
+      (error: unknown) => next(error),
+    )
+  }
+}
+
+// Commits through the core with a stand-in Response carrying what the core reads or merges (the
+// status, Vary, Cache-Control), then copies the headers it decided onto the Node response.
+async function commitHead<Data extends object>(
+  sessions: Sessions<Data>,
+  session: Session<Data>,
+  res: ServerResponse,
+  status: number,
+): Promise<void> {
+  const headers = new Headers()
+  for (const name of ['vary', 'cache-control']) {
+    const value = res.getHeader(name)
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : `${value}`)
+  }
+  // A Response takes statuses 200 to 599 only; the core only asks whether it is 500 or more.
+  const probe = new Response(null, {
+    status: status >= 200 && status <= 599 ? status : 200,
+    headers,
+  })
+  const committed = (await sessions.commit(session, probe)).headers
+  for (const cookie of committed.getSetCookie()) res.appendHeader('set-cookie', cookie)
+  const vary = committed.get('vary')
+  if (vary !== null && vary !== headers.get('vary')) res.setHeader('vary', vary)
+  const cacheControl = committed.get('cache-control')
+  if (cacheControl !== null && !res.hasHeader('cache-control')) {
+    res.setHeader('cache-control', cacheControl)
+  }
+}
+
+// The handler's response could not be committed: it is replaced by whatever the error handler
+// sends, so none of its headers (Content-Length, Location, a cookie of its own) may leak into it.
+function discardHead(res: ServerResponse): void {
+  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  res.statusCode = 200
+  res.statusMessage = ''
+}
