@@ -1,4 +1,6 @@
 import { decodeBase64url, encodeBase64url } from './base64url.ts'
+import { webCrypto } from './session-crypto.ts'
+import type { SessionCrypto } from './session-crypto.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -16,7 +18,8 @@ const KID_LENGTH = 8
 
 interface SealingKey {
   kid: string
-  key: CryptoKey
+  /** The raw AES-256 key: the same array for the life of the sealer, for the provider's cache. */
+  key: Uint8Array
 }
 
 /**
@@ -28,13 +31,21 @@ export class CookieSealer {
   readonly #cache = new Map<string, string>()
   readonly #cacheSize: number
   readonly #aad: Uint8Array<ArrayBuffer>
+  readonly #crypto: SessionCrypto
 
   /**
    * @param secrets the key ring, current secret first
    * @param cookieName bound into every sealed value
    * @param cacheSize how many opened values to remember
+   * @param provider the crypto implementation
    */
-  constructor(secrets: readonly string[], cookieName: string, cacheSize: number) {
+  constructor(
+    secrets: readonly string[],
+    cookieName: string,
+    cacheSize: number,
+    provider: SessionCrypto = webCrypto,
+  ) {
+    this.#crypto = provider
     this.#keys = Promise.all(secrets.map(deriveKey))
     // A rejected derivation surfaces on first use; keep it from being reported as unhandled.
     this.#keys.catch(() => {})
@@ -59,12 +70,8 @@ export class CookieSealer {
   async seal(plaintext: string): Promise<string> {
     const { kid, key } = (await this.#keys)[0]!
     const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES))
-    const sealed = await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: this.#aad },
-      key,
-      encoder.encode(plaintext),
-    )
-    const value = kid + '.' + encodeBase64url(iv) + '.' + encodeBase64url(new Uint8Array(sealed))
+    const sealed = await this.#crypto.encrypt(key, iv, encoder.encode(plaintext), this.#aad)
+    const value = kid + '.' + encodeBase64url(iv) + '.' + encodeBase64url(sealed)
     this.#remember(value, plaintext)
     return value
   }
@@ -89,16 +96,13 @@ export class CookieSealer {
     const data = decodeBase64url(value.slice(second + 1))
     if (iv === null || iv.length !== IV_BYTES || data === null || data.length < TAG_BYTES)
       return null
+    const opened = await this.#crypto.decrypt(keys[index]!.key, iv, data, this.#aad)
+    if (opened === null) return null
     let plaintext: string
     try {
-      const opened = await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv, additionalData: this.#aad },
-        keys[index]!.key,
-        data,
-      )
       plaintext = decoder.decode(opened)
     } catch {
-      return null
+      return null // authentic but not UTF-8: not something this library sealed
     }
     this.#remember(value, plaintext)
     return { plaintext, stale: index !== 0 }
@@ -111,22 +115,20 @@ export class CookieSealer {
   }
 }
 
+// HKDF-SHA256 (RFC 5869) from the secret: the AES key and, under another label, its key id.
+// Done once per secret, with Web Crypto whatever the provider, since it is not on the hot path.
 async function deriveKey(secret: string): Promise<SealingKey> {
   const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, [
     'deriveBits',
-    'deriveKey',
   ])
-  const key = await crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: SALT, info: KEY_INFO },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  )
-  const kidBits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: SALT, info: KID_INFO },
-    material,
-    48,
-  )
-  return { kid: encodeBase64url(new Uint8Array(kidBits)), key }
+  const derive = async (info: Uint8Array<ArrayBuffer>, bits: number) =>
+    new Uint8Array(
+      await crypto.subtle.deriveBits(
+        { name: 'HKDF', hash: 'SHA-256', salt: SALT, info },
+        material,
+        bits,
+      ),
+    )
+  const [key, kid] = await Promise.all([derive(KEY_INFO, 256), derive(KID_INFO, 48)])
+  return { kid: encodeBase64url(kid), key }
 }

@@ -24,6 +24,7 @@ describe('@fetch-session/core exports', () => {
         "serializeCookie",
         "sign",
         "unsign",
+        "webCrypto",
       ]
     `)
   })

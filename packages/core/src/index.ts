@@ -12,6 +12,8 @@ export type { Cookies, ParseCookieOptions } from './cookie-parse.ts'
 export { MAX_COOKIE_AGE, MAX_COOKIE_SIZE, serializeCookie } from './cookie-serialize.ts'
 export type { SerializeCookieOptions } from './cookie-serialize.ts'
 export { sign, unsign } from './cookie-signing.ts'
+export { webCrypto } from './session-crypto.ts'
+export type { SessionCrypto } from './session-crypto.ts'
 export type { Unsigned } from './cookie-signing.ts'
 export { generateSessionId, isSessionId } from './session-id.ts'
 export {

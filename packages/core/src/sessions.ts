@@ -18,6 +18,8 @@ import { generateSessionId, isSessionId } from './session-id.ts'
 import { parseRecord, serializeBody, serializeRecord } from './session-record.ts'
 import type { ExpiryOverride, SessionRecord } from './session-record.ts'
 import type { SessionStore } from './session-store.ts'
+import { webCrypto } from './session-crypto.ts'
+import type { SessionCrypto } from './session-crypto.ts'
 
 /** Options of the session cookie. */
 export interface SessionCookieOptions {
@@ -81,6 +83,11 @@ export interface SessionsOptions {
    * enforces the timeouts. Default: `false`.
    */
   browserSession?: boolean
+  /**
+   * The cryptographic primitives. Default: `webCrypto` (Web Crypto, everywhere). On Node,
+   * `nodeCrypto` from `@fetch-session/node` gives byte-identical results several times faster.
+   */
+  crypto?: SessionCrypto
 }
 
 interface ResolvedOptions {
@@ -92,6 +99,7 @@ interface ResolvedOptions {
   secure: boolean | 'auto'
   policy: ExpiryPolicy
   browserSession: boolean
+  crypto: SessionCrypto
 }
 
 // Verified cookie strings, so a browser resending the same cookie costs no HMAC. Only strings
@@ -214,7 +222,7 @@ export class Sessions<Data extends object = SessionData> {
   async #fetch(value: string): Promise<Found | null> {
     let unsigned = this.#verified.get(value)
     if (unsigned === undefined) {
-      const verified = await unsign(value, this.#options.secrets)
+      const verified = await unsign(value, this.#options.secrets, this.#options.crypto)
       if (verified === null || !isSessionId(verified.value)) return null
       unsigned = verified
       const cache = this.#verified
@@ -317,7 +325,7 @@ export class Sessions<Data extends object = SessionData> {
     if (state.cookieValue !== null && !state.stale && id === state.storedId && !state.dropStored) {
       return state.cookieValue
     }
-    return sign(id, this.#options.secrets[0]!)
+    return sign(id, this.#options.secrets[0]!, this.#options.crypto)
   }
 
   async #seal(record: string): Promise<string> {
@@ -476,12 +484,20 @@ function resolveOptions(options: SessionsOptions): ResolvedOptions {
     }
   })
 
+  const provider = options.crypto ?? webCrypto
+  for (const method of ['sign', 'verify', 'encrypt', 'decrypt'] as const) {
+    if (typeof provider?.[method] !== 'function') {
+      throw new SessionConfigError(
+        `\`crypto\` must implement SessionCrypto: \`${method}\` is missing`,
+      )
+    }
+  }
   const store = options.store ?? new MemoryStore()
   let sealer: CookieSealer | null = null
   let serverStore: SessionStore | null = null
   const cookieName = options.cookie?.name ?? 'session'
   if (store instanceof CookieStore) {
-    sealer = new CookieSealer(secrets, cookieName, store.cacheSize)
+    sealer = new CookieSealer(secrets, cookieName, store.cacheSize, provider)
   } else {
     for (const method of ['get', 'set', 'delete'] as const) {
       if (typeof (store as Partial<SessionStore>)?.[method] !== 'function') {
@@ -538,6 +554,7 @@ function resolveOptions(options: SessionsOptions): ResolvedOptions {
     secure,
     policy: { idleTimeout, absoluteTimeout, rolling: options.rolling ?? true, touchInterval },
     browserSession: options.browserSession ?? false,
+    crypto: provider,
   }
 }
 
