@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, DEFAULT_SESSION_DIR, DEVELOPMENT_SECRET, readConfig } from '../src/config.ts'
+
+const secret = 'a production secret of at least thirty-two characters'
+
+describe('readConfig', () => {
+  it('starts in development with the labelled fallback secret and the file store', () => {
+    expect(readConfig({})).toEqual({
+      port: 3000,
+      store: 'file',
+      directory: DEFAULT_SESSION_DIR,
+      secrets: [DEVELOPMENT_SECRET],
+      developmentSecret: true,
+      production: false,
+      secureCookie: false,
+    })
+    expect(DEFAULT_SESSION_DIR).toMatch(/examples[\\/]shop[\\/]\.data[\\/]sessions$/)
+  })
+
+  it('refuses to start in production without SESSION_SECRET, or with the development one', () => {
+    expect(() => readConfig({ NODE_ENV: 'production' })).toThrow(ConfigError)
+    expect(() => readConfig({ NODE_ENV: 'production', SESSION_SECRET: ' , ' })).toThrow(
+      /SESSION_SECRET is required/,
+    )
+    expect(() =>
+      readConfig({ NODE_ENV: 'production', SESSION_SECRET: `${secret},${DEVELOPMENT_SECRET}` }),
+    ).toThrow(/development secret/)
+    const config = readConfig({ NODE_ENV: 'production', SESSION_SECRET: secret })
+    expect(config.secrets).toEqual([secret])
+    expect(config.developmentSecret).toBe(false)
+    expect(config.secureCookie).toBe(true)
+  })
+
+  it('reads several secrets separated by commas, the signing one first', () => {
+    const old = 'the previous secret, also thirty-two characters'.replace(',', '')
+    expect(readConfig({ SESSION_SECRET: `${secret}, ${old}` }).secrets).toEqual([secret, old])
+  })
+
+  it('reads the port, the store and its directory', () => {
+    const config = readConfig({ PORT: '0', SESSION_STORE: 'memory', SESSION_DIR: 'sessions' })
+    expect(config).toMatchObject({ port: 0, store: 'memory', directory: 'sessions' })
+    expect(() => readConfig({ PORT: 'http' })).toThrow(/PORT/)
+    expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT/)
+    expect(() => readConfig({ SESSION_STORE: 'redis' })).toThrow(/SESSION_STORE/)
+  })
+})
