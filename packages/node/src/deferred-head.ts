@@ -2,6 +2,18 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 
 type HeadMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders'
 
+// Responses whose end() is queued: complete from the application's point of view.
+const ending = new WeakSet<ServerResponse>()
+
+/**
+ * Tells whether the application has ended a response, including one whose `end()` is still
+ * held by `deferHead`.
+ * @param res the response
+ */
+export function hasEnded(res: ServerResponse): boolean {
+  return res.writableEnded || ending.has(res)
+}
+
 /**
  * Holds back a response's head until `prepare` has run. Node renders the head synchronously, at
  * the first `writeHead`, `write`, `end` or `flushHeaders`, but the session commit is asynchronous;
@@ -58,6 +70,7 @@ export function deferHead(
       },
       (error: unknown) => {
         finish()
+        ending.delete(res)
         queue.length = 0
         fail(error)
       },
@@ -93,6 +106,7 @@ export function deferHead(
 
   res.end = function end(this: ServerResponse, ...args: unknown[]) {
     if (state === 'done') return call('end', args) as ServerResponse
+    ending.add(res)
     hold('end', args, res.statusCode)
     return res
   } as ServerResponse['end']

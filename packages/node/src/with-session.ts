@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SessionData, Sessions } from '@fetch-session/core'
+import { hasEnded } from './deferred-head.ts'
 import { sessionMiddleware } from './session-middleware.ts'
 import type { SessionRequest } from './session-middleware.ts'
 
@@ -17,8 +18,8 @@ export interface WithSessionOptions {
  * Turns a plain `node:http` handler into a request listener that gives it `req.session`. The
  * session is loaded before the handler runs and committed before the response's head goes out
  * (see `sessionMiddleware`). When the store fails, or the handler throws or rejects before
- * responding, the client gets a bare 500 and nothing is persisted; after the head has gone out,
- * the connection is closed instead.
+ * responding, the client gets a bare 500 and nothing is persisted; an error after the handler
+ * started its response closes the connection instead, unless it had ended the response.
  * @param sessions the application's `Sessions` object, from `createSessions`
  * @param handler a `(req, res)` handler; it may be async
  * @param options see `WithSessionOptions`
@@ -37,7 +38,9 @@ export function withSession<Data extends object = SessionData>(
     const fail = (error: unknown) => {
       onError?.(error, req)
       if (res.headersSent) {
-        res.destroy()
+        // Too late for a 500. A response the handler ended goes out as it is; one it left
+        // half-written cannot be completed, so the connection is closed.
+        if (!hasEnded(res)) res.destroy()
         return
       }
       for (const name of res.getHeaderNames()) res.removeHeader(name)
