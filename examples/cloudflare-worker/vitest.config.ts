@@ -1,3 +1,4 @@
 import { workspaceProject } from '../../vitest.workspace.ts'
 
-export default workspaceProject('example-cloudflare-worker')
+// Starting workerd takes about a second, more on a busy machine: hooks get room for it.
+export default workspaceProject('example-cloudflare-worker', { hookTimeout: 30_000 })

@@ -13,7 +13,7 @@ import { KVStore } from '@fetch-session/cloudflare-kv'
 /** The Worker's bindings: the KV namespace and the signing secret. */
 export interface Bindings {
   SESSIONS: KVNamespace
-  /** At least 32 characters; a secret in production (`wrangler secret put` or the dashboard). */
+  /** At least 32 characters; set as a secret in production, never in code. */
   SESSION_SECRET: string
 }
 

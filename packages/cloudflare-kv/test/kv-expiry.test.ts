@@ -99,8 +99,8 @@ describe("KVStore records on KV's clock", () => {
     const store = remoteStore(mf)
     const id = generateSessionId()
     const key = `session:${id}`
-    // On the worker's clock, which KV's fake clock has left behind: the worker computes the time
-    // to live from it, and KV counts that from its own "now".
+    // The worker computes the time to live on its own clock; KV, whose clock this file has moved
+    // ahead, counts it from its own "now". Either way the record must last `lifetime`.
     const lifetime = 3 * 60 * 60 * 1000
     const writtenAt = kvNow
     await store.set(id, 'three hours', Date.now() + lifetime)
