@@ -20,8 +20,7 @@ if (secret === DEVELOPMENT_SECRET) {
 
 const mf = await startLocalWorker({ secret, kvPersist, port, host: '127.0.0.1' })
 const url = await mf.ready
-console.log(
-  `Listening on http://localhost:${url.port} (KV data in ${relative(process.cwd(), kvPersist) || '.'})`,
-)
+const folder = relative(process.cwd(), kvPersist) || '.'
+console.log(`Listening on http://localhost:${url.port} (KV data in ${folder})`)
 
 // Ctrl-C (or SIGTERM) stops it: miniflare ends workerd when the process exits.

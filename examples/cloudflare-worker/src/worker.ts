@@ -1,6 +1,6 @@
 // A Hono app for Cloudflare Workers whose sessions live in Workers KV: a counter, login and
 // logout, a cart and flash messages. Run it locally with `pnpm start` (see dev.ts). workerd takes
-// every exported value of the module for an entry point, so only types are exported besides the app.
+// every exported value of the module for an entry point: besides the app, only types are exported.
 import { Hono } from 'hono'
 import type { MiddlewareHandler } from 'hono'
 import { html } from 'hono/html'

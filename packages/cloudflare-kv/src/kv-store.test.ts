@@ -145,7 +145,8 @@ describe('kvStore.set()', () => {
       max: KV_LIMITS.valueBytes,
     })
     expect((error as Error).message).toBe(
-      'The value would be 26214402 bytes, over the 26214400 bytes Workers KV accepts; store less in the session',
+      'The value would be 26214402 bytes, over the 26214400 bytes Workers KV accepts; ' +
+        'store less in the session',
     )
     expect(calls).toHaveLength(1)
   })

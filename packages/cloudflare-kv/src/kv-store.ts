@@ -57,7 +57,8 @@ export class KVStore implements SessionStore {
     for (const method of ['getWithMetadata', 'put', 'delete'] as const) {
       if (typeof (namespace as Partial<KVNamespaceLike> | null)?.[method] !== 'function') {
         throw new SessionConfigError(
-          `KVStore needs a KV namespace binding (such as \`env.SESSIONS\`): \`${method}\` is not a function`,
+          'KVStore needs a KV namespace binding (such as `env.SESSIONS`): ' +
+            `\`${method}\` is not a function`,
         )
       }
     }
@@ -74,7 +75,8 @@ export class KVStore implements SessionStore {
       (!Number.isInteger(cacheTtl) || cacheTtl < KV_LIMITS.minCacheTtl)
     ) {
       throw new SessionConfigError(
-        `KVStore \`cacheTtl\` must be an integer number of seconds, at least ${KV_LIMITS.minCacheTtl}`,
+        'KVStore `cacheTtl` must be an integer number of seconds, ' +
+          `at least ${KV_LIMITS.minCacheTtl}`,
       )
     }
     this.#namespace = namespace

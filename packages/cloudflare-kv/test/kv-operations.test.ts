@@ -68,7 +68,7 @@ describe('KV operations per request', () => {
     expect(await methods()).toEqual([])
   })
 
-  it('writes once per change, deletes once at logout, and regenerate writes then deletes', async () => {
+  it('writes once per change, deletes once at logout, regenerate deletes and writes', async () => {
     const jar = new CookieJar()
     await visit(jar, '/a/count')
     expect(await methods()).toEqual(['put'])

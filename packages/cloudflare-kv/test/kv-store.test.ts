@@ -134,7 +134,7 @@ describe('KVStore inside workerd', () => {
     expect(await kvCalls(mf)).toEqual([])
   })
 
-  it('accepts the longest prefix, whose keys are exactly 512 bytes, and refuses longer', async () => {
+  it('accepts the longest prefix, for keys of exactly 512 bytes, and no longer', async () => {
     const prefix = 'p'.repeat(KV_LIMITS.keyBytes - 32)
     const store = remoteStore(mf, { prefix })
     const id = generateSessionId()
