@@ -40,7 +40,8 @@ export class CookieError extends SessionError {
 }
 
 /**
- * Thrown by `createSessions` for options that cannot work. Never thrown while serving a request.
+ * Thrown by `createSessions` and by store constructors for options that cannot work, at
+ * configuration time. Never thrown while serving a request.
  */
 export class SessionConfigError extends SessionError {
   /** @param message names the option and what would be valid */

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { MemoryStore } from './memory-store.ts'
+import { SessionConfigError } from './errors.ts'
 import { storeConformance } from './test-support/store-conformance.ts'
 
 storeConformance('MemoryStore', () => new MemoryStore())
@@ -33,7 +34,7 @@ describe('MemoryStore', () => {
   })
 
   it('refuses a maxSessions that is not a positive integer', () => {
-    expect(() => new MemoryStore({ maxSessions: 0 })).toThrow(RangeError)
-    expect(() => new MemoryStore({ maxSessions: 1.5 })).toThrow(RangeError)
+    expect(() => new MemoryStore({ maxSessions: 0 })).toThrow(SessionConfigError)
+    expect(() => new MemoryStore({ maxSessions: 1.5 })).toThrow(SessionConfigError)
   })
 })

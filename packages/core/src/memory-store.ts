@@ -1,3 +1,4 @@
+import { SessionConfigError } from './errors.ts'
 import type { SessionStore } from './session-store.ts'
 
 /** Options of `MemoryStore`. */
@@ -32,7 +33,7 @@ export class MemoryStore implements SessionStore {
   constructor(options: MemoryStoreOptions = {}) {
     const max = options.maxSessions ?? 10_000
     if (!Number.isInteger(max) || max < 1) {
-      throw new RangeError('MemoryStore maxSessions must be a positive integer')
+      throw new SessionConfigError('MemoryStore `maxSessions` must be a positive integer')
     }
     this.maxSessions = max
   }

@@ -499,6 +499,21 @@ describe('sessions.commit()', () => {
     expect((await sessions.commit(session, new Response('d'))).headers.get('set-cookie')).toBeNull()
   })
 
+  it('keeps the old session when the write under the regenerated id fails', async () => {
+    const { request, store, jar } = setup()
+    await request((s) => s.set('user', 'ada'))
+    const before = jar.get('session')
+    const set = store.set.bind(store)
+    store.set = async () => {
+      throw new Error('write refused')
+    }
+    await expect(request((s) => s.regenerate())).rejects.toBeInstanceOf(SessionStoreError)
+    store.set = set
+    expect(store.calls.delete).toBe(0)
+    expect(jar.get('session')).toBe(before)
+    await request((s) => expect(s.get('user')).toBe('ada'))
+  })
+
   it('rejects with SessionStoreError when the store fails to write', async () => {
     const { request, store } = setup()
     store.failing = true

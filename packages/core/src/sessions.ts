@@ -256,10 +256,10 @@ export class Sessions<Data extends object = SessionData> {
     const empty = isEmpty(state.data) && state.flashOut === undefined
     const storedId = state.storedId
 
-    if (storedId !== null && (state.dropStored || empty) && store !== null) {
-      await storeCall('delete', () => store.delete(storedId))
-    }
     if (empty) {
+      if (storedId !== null && store !== null) {
+        await storeCall('delete', () => store.delete(storedId))
+      }
       // Rule 5: an emptied or destroyed session's cookie is expired; one never stored has none.
       const cookie = storedId !== null ? this.#expiredCookie(state) : null
       Object.assign(state, {
@@ -297,6 +297,11 @@ export class Sessions<Data extends object = SessionData> {
       if (changed || refresh) {
         const record = serializeRecord(body, state.createdAt, state.touchedAt, state.expiresAt)
         await storeCall('set', () => store.set(id, record, state.expiresAt))
+      }
+      // Only once the data is safe under its new id does the old id go (rule 5): a failed
+      // write leaves the browser with its old, still working session.
+      if (storedId !== null && state.dropStored) {
+        await storeCall('delete', () => store.delete(storedId))
       }
       value = await this.#signedId(state, id)
     } else {
