@@ -31,11 +31,32 @@ export function session<Data extends object>(
 export function session<Data extends object = SessionData>(
   options: SessionsOptions,
 ): MiddlewareHandler<SessionEnv<Data>>
+/**
+ * The session middleware, asking a function for its `Sessions` object on each request: for
+ * runtimes whose configuration arrives with the request, such as the bindings of a Worker
+ * (`c.env`). Build the object once and return the same one every time, or each request pays
+ * for a new key ring and an empty cache:
+ * `app.use(session((c: Context<AppEnv>) => (sessions ??= createSessions({ … c.env … }))))`, or
+ * with explicit type arguments, `session<Data, AppEnv>((c) => …)`.
+ * @param factory returns the `Sessions` object for a request's context
+ * @returns a middleware typed for the app's own `Env`
+ * @typeParam Data the shape of the session data
+ * @typeParam E the app's `Env`, which must include `SessionEnv<Data>`
+ */
+export function session<Data extends object, E extends SessionEnv<Data> = SessionEnv<Data>>(
+  factory: (c: Context<E>) => Sessions<Data>,
+): MiddlewareHandler<E>
 export function session<Data extends object = SessionData>(
-  sessions: Sessions<Data> | SessionsOptions,
+  sessions: Sessions<Data> | SessionsOptions | ((c: Context) => Sessions<Data>),
 ): MiddlewareHandler<SessionEnv<Data>> {
-  const resolved = isSessions<Data>(sessions) ? sessions : createSessions<Data>(sessions)
+  const fixed =
+    typeof sessions === 'function'
+      ? undefined
+      : isSessions<Data>(sessions)
+        ? sessions
+        : createSessions<Data>(sessions)
   return async (c, next) => {
+    const resolved = fixed ?? (sessions as (c: Context) => Sessions<Data>)(c)
     // The raw request is the key of the core's memoization: every load of this request, through
     // c.var.session() or a direct sessions.load(c.req.raw), returns the same session.
     const request = c.req.raw
