@@ -2,10 +2,10 @@
 // logout, a cart and flash messages. Run it locally with `pnpm start` (see dev.ts). workerd takes
 // every exported value of the module for an entry point: besides the app, only types are exported.
 import { Hono } from 'hono'
-import type { MiddlewareHandler } from 'hono'
 import { html } from 'hono/html'
 import type { KVNamespace } from '@cloudflare/workers-types'
 import { createSessions } from '@fetch-session/core'
+import type { Sessions } from '@fetch-session/core'
 import { session } from '@fetch-session/hono'
 import type { SessionEnv } from '@fetch-session/hono'
 import { KVStore } from '@fetch-session/cloudflare-kv'
@@ -40,20 +40,19 @@ type AppEnv = SessionEnv<Data> & { Bindings: Bindings }
 
 const app = new Hono<AppEnv>()
 
-// The KV binding and the secret arrive with the first request, so the middleware (and the one
-// `Sessions` object behind it) is made then, once per isolate, and reused afterwards.
-let sessionMiddleware: MiddlewareHandler | undefined
-app.use((c, next) => (sessionMiddleware ??= createSessionMiddleware(c.env))(c, next))
-
-function createSessionMiddleware(env: Bindings): MiddlewareHandler {
-  return session(
-    createSessions<Data>({
-      secrets: [env.SESSION_SECRET],
-      store: new KVStore(env.SESSIONS),
-      cookie: { name: '__Host-session' },
-    }),
-  )
-}
+// The KV binding and the secret arrive with the first request, so the one `Sessions` object is
+// made then, once per isolate, and reused afterwards.
+let sessions: Sessions<Data> | undefined
+app.use(
+  session<Data, AppEnv>(
+    (c) =>
+      (sessions ??= createSessions<Data>({
+        secrets: [c.env.SESSION_SECRET],
+        store: new KVStore(c.env.SESSIONS),
+        cookie: { name: '__Host-session' },
+      })),
+  ),
+)
 
 // Never asks for the session: no cookie check, no KV read, no Set-Cookie.
 app.get('/health', (c) => c.text('ok'))
