@@ -2,9 +2,12 @@ import { mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateSessionId } from '@fetch-session/core'
+import { createSessions, generateSessionId, sign } from '@fetch-session/core'
+import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
 import { storeConformance } from '../../core/src/test-support/store-conformance.ts'
 import { FileStore } from './file-store.ts'
+import { serve } from './serve.ts'
+import { baseUrl, close } from './test-support/servers.ts'
 
 let root: string
 beforeAll(async () => {
@@ -123,6 +126,39 @@ describe('FileStore path safety', () => {
     await expect(store.set(id, 'payload', later())).rejects.toThrow(TypeError)
     await expect(store.delete(id)).resolves.toBeUndefined()
     expect(await readdir(parent, { recursive: true })).toEqual(before)
+  })
+
+  it('is never handed a crafted id from a cookie, even one signed with the secret', async () => {
+    const asked: string[] = []
+    class WatchedStore extends FileStore {
+      override get(id: string): Promise<string | null> {
+        asked.push(id)
+        return super.get(id)
+      }
+    }
+    const parent = fresh()
+    const store = new WatchedStore({ directory: join(parent, 'sessions') })
+    const sessions = createSessions({ secrets: SECRET_A, store })
+    const app = sessions.wrap(async (request) => {
+      const session = await sessions.load(request)
+      return Response.json({ isNew: session.isNew })
+    })
+    const server = await serve(app, { port: 0, hostname: '127.0.0.1' })
+    // A real id, signed the same way, does reach the store: the cookies below are well formed.
+    const control = generateSessionId()
+    try {
+      for (const id of [control, ...crafted]) {
+        const signed = await sign(id, SECRET_A)
+        const response = await fetch(baseUrl(server), {
+          headers: { cookie: `session=${encodeURIComponent(signed)}` },
+        })
+        expect(await response.json()).toEqual({ isNew: true })
+      }
+    } finally {
+      await close(server)
+    }
+    expect(asked).toEqual([control])
+    expect(await readdir(parent).catch(() => [])).toEqual([])
   })
 
   it('never names the id in its errors', async () => {

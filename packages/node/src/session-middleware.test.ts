@@ -296,6 +296,36 @@ describe('withSession() on node:http', () => {
     expect(second.body.toString()).toBe('2')
   })
 
+  it('serves methods that Fetch refuses, such as TRACE', async () => {
+    const base = await start(
+      withSession(sessionsFor(), (req, res) => {
+        res.end(`${req.method} ${visit(req)}`)
+      }),
+    )
+    const response = await rawRequest(base, { method: 'TRACE' })
+    expect(response.body.toString()).toBe('TRACE 1')
+    expect(response.headers['set-cookie']).toHaveLength(1)
+  })
+
+  it('refuses an invalid status at the writeHead call, as Node does', async () => {
+    const seen: unknown[] = []
+    const base = await start(
+      withSession(sessionsFor(), (req, res) => {
+        visit(req)
+        try {
+          res.writeHead(42)
+        } catch (error) {
+          seen.push((error as { code?: string }).code)
+        }
+        res.writeHead(202).end('accepted')
+      }),
+    )
+    const response = await rawRequest(base)
+    expect(seen).toEqual(['ERR_HTTP_INVALID_STATUS_CODE'])
+    expect(response.status).toBe(202)
+    expect(response.headers['set-cookie']).toHaveLength(1)
+  })
+
   it('answers 500 without running the handler when loading fails, and tells onError', async () => {
     const store = new FailingStore()
     const errors: unknown[] = []
