@@ -1,3 +1,7 @@
 import { workspaceProject } from '../../vitest.workspace.ts'
 
-export default workspaceProject('core')
+export default workspaceProject('core', {
+  // Builds dist/ once, for the runtime tests (runtimes-*.test.ts), which import the package as
+  // each runtime's users do.
+  globalSetup: ['./src/test-support/global-setup.ts'],
+})
