@@ -37,5 +37,8 @@ export function workspaceProject(
 export default defineConfig({
   test: {
     projects,
+    // Most tests wait on servers, child processes and timers rather than on the CPU, so more
+    // workers than cores shortens the run.
+    maxWorkers: 4,
   },
 })
