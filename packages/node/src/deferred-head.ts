@@ -60,7 +60,8 @@ export function deferHead(
         try {
           for (const [queued, queuedArgs] of queue) call(queued, queuedArgs)
         } catch {
-          // Only an argument Node rejects late can land here; the response cannot be completed.
+          // The calls were checked as they came; should Node still refuse one, the response
+          // cannot be completed.
           res.destroy()
           return
         }
@@ -97,6 +98,7 @@ export function deferHead(
 
   res.write = function write(this: ServerResponse, ...args: unknown[]) {
     if (state === 'done') return call('write', args) as boolean
+    checkChunk(args[0])
     hold('write', args, res.statusCode)
     // Nothing reaches the socket before the replay: ask writers (pipe(), pipeline()) to wait
     // for 'drain' rather than buffer a whole stream in the queue.
@@ -106,6 +108,8 @@ export function deferHead(
 
   res.end = function end(this: ServerResponse, ...args: unknown[]) {
     if (state === 'done') return call('end', args) as ServerResponse
+    // end() skips a falsy chunk and takes a function as its callback.
+    if (args[0] && typeof args[0] !== 'function') checkChunk(args[0])
     ending.add(res)
     hold('end', args, res.statusCode)
     return res
@@ -137,6 +141,18 @@ function applyHeadHeaders(res: ServerResponse, headers: unknown): void {
   for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) {
     if (name) res.setHeader(name, value as string | number | readonly string[])
   }
+}
+
+// Node checks a chunk when it is written; a held write would only fail at the replay, out of
+// the application's reach, so the same check is made at the call.
+function checkChunk(chunk: unknown): void {
+  if (typeof chunk === 'string' || chunk instanceof Uint8Array) return
+  throw Object.assign(
+    new TypeError(
+      'The "chunk" argument must be of type string or an instance of Buffer or Uint8Array',
+    ),
+    { code: chunk === null ? 'ERR_STREAM_NULL_VALUES' : 'ERR_INVALID_ARG_TYPE' },
+  )
 }
 
 function headersSentError(): Error {

@@ -307,7 +307,7 @@ describe('withSession() on node:http', () => {
     expect(response.headers['set-cookie']).toHaveLength(1)
   })
 
-  it('refuses an invalid status at the writeHead call, as Node does', async () => {
+  it('refuses an invalid status or chunk at the call, as Node does', async () => {
     const seen: unknown[] = []
     const base = await start(
       withSession(sessionsFor(), (req, res) => {
@@ -317,11 +317,16 @@ describe('withSession() on node:http', () => {
         } catch (error) {
           seen.push((error as { code?: string }).code)
         }
+        try {
+          res.write(42 as never)
+        } catch (error) {
+          seen.push((error as { code?: string }).code)
+        }
         res.writeHead(202).end('accepted')
       }),
     )
     const response = await rawRequest(base)
-    expect(seen).toEqual(['ERR_HTTP_INVALID_STATUS_CODE'])
+    expect(seen).toEqual(['ERR_HTTP_INVALID_STATUS_CODE', 'ERR_INVALID_ARG_TYPE'])
     expect(response.status).toBe(202)
     expect(response.headers['set-cookie']).toHaveLength(1)
   })
