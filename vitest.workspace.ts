@@ -15,8 +15,10 @@ export const projects = [
 ]
 
 // Workspace packages export their TypeScript sources under the "source" condition, so tests and
-// examples run without a build; the published "default" condition points at dist/.
-const conditions = ['source', 'module', 'node', 'import', 'default']
+// examples run without a build; the published "default" condition points at dist/. Vitest also
+// hands these to Node as --conditions, so "import" and "module" stay out: with them, require()
+// in CommonJS dependencies (Express) would pick ESM entries.
+const conditions = ['source', 'node', 'default']
 
 /**
  * The configuration of one project of the list, resolving workspace packages to their sources.
