@@ -31,23 +31,28 @@ export function parseCookie(
   const length = header.length
   let start = 0
   while (start < length) {
+    const eq = header.indexOf('=', start)
+    if (eq === -1) break // no pair left
     let end = header.indexOf(';', start)
     if (end === -1) end = length
-    const eq = header.indexOf('=', start)
-    if (eq !== -1 && eq < end) {
-      const name = trimmed(header, start, eq)
-      if (name !== '' && cookies[name] === undefined) {
-        let value = trimmed(header, eq + 1, end)
-        // cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )  (RFC 6265, 4.1.1)
-        if (
-          value.length > 1 &&
-          value.charCodeAt(0) === 0x22 &&
-          value.charCodeAt(value.length - 1) === 0x22
-        ) {
-          value = value.slice(1, -1)
-        }
-        cookies[name] = tryDecode(value, decode)
+    if (eq > end) {
+      // Segments without "=" are skipped in one jump to the one holding the next "=", so a
+      // header made of ";" costs linear time, not quadratic.
+      start = header.lastIndexOf(';', eq - 1) + 1
+      continue
+    }
+    const name = trimmed(header, start, eq)
+    if (name !== '' && cookies[name] === undefined) {
+      let value = trimmed(header, eq + 1, end)
+      // cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )  (RFC 6265, 4.1.1)
+      if (
+        value.length > 1 &&
+        value.charCodeAt(0) === 0x22 &&
+        value.charCodeAt(value.length - 1) === 0x22
+      ) {
+        value = value.slice(1, -1)
       }
+      cookies[name] = tryDecode(value, decode)
     }
     start = end + 1
   }

@@ -1,3 +1,5 @@
+import { SessionConfigError } from './errors.ts'
+
 /** Options of `CookieStore`. */
 export interface CookieStoreOptions {
   /**
@@ -23,6 +25,10 @@ export class CookieStore {
 
   /** @param options see `CookieStoreOptions` */
   constructor(options: CookieStoreOptions = {}) {
-    this.cacheSize = options.cacheSize ?? 1000
+    const size = options.cacheSize ?? 1000
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new SessionConfigError('CookieStore `cacheSize` must be a non-negative integer')
+    }
+    this.cacheSize = size
   }
 }

@@ -6,10 +6,11 @@ import { SessionDataError } from './errors.ts'
  * class instance, `undefined`, function, symbol, bigint, `NaN` or `Infinity` would be silently
  * changed or dropped by JSON, so it is refused here, where the caller can see the line.
  * @param value the candidate value
- * @param where a description of the value's place, for the message, e.g. `"cart"`
+ * @param key the session key it is set under; messages name it, never nested keys or values,
+ *   which may be user data
  */
-export function assertJsonValue(value: unknown, where: string): void {
-  check(value, where, [])
+export function assertJsonValue(value: unknown, key: string): void {
+  check(value, `key ${JSON.stringify(key)}`, [])
 }
 
 function check(value: unknown, path: string, parents: object[]): void {
@@ -26,7 +27,7 @@ function check(value: unknown, path: string, parents: object[]): void {
         throw new SessionDataError(`Session value at ${path} is circular`)
       parents.push(value)
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) check(value[i], `${path}[${i}]`, parents)
+        for (const item of value) check(item, nested(path), parents)
       } else {
         const proto = Object.getPrototypeOf(value)
         if (proto !== Object.prototype && proto !== null) {
@@ -36,7 +37,7 @@ function check(value: unknown, path: string, parents: object[]): void {
           )
         }
         for (const key of Object.keys(value)) {
-          check((value as Record<string, unknown>)[key], `${path}.${key}`, parents)
+          check((value as Record<string, unknown>)[key], nested(path), parents)
         }
       }
       parents.pop()
@@ -47,4 +48,8 @@ function check(value: unknown, path: string, parents: object[]): void {
         `Session value at ${path} is ${typeof value}, which JSON does not keep`,
       )
   }
+}
+
+function nested(path: string): string {
+  return path.endsWith(' (nested)') ? path : `${path} (nested)`
 }

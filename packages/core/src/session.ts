@@ -126,8 +126,11 @@ export class Session<Data extends object = SessionData> {
    * @throws SessionTooLargeError when a cookie-stored session would outgrow the cookie
    */
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
-    assertJsonValue(value, JSON.stringify(key))
+    assertJsonValue(value, key)
     this.#write(this.#state.data, key, value)
+    // What was just set is what `get` must return, not a flash value read under the same key.
+    const { flashIn } = this.#state
+    if (flashIn !== undefined) delete flashIn[key]
   }
 
   /**
@@ -179,7 +182,7 @@ export class Session<Data extends object = SessionData> {
    * @param value a JSON-compatible value
    */
   flash<K extends keyof Data & string>(key: K, value: Data[K]): void {
-    assertJsonValue(value, JSON.stringify(key))
+    assertJsonValue(value, key)
     const state = this.#state
     this.#write((state.flashOut ??= Object.create(null) as Bag), key, value)
   }

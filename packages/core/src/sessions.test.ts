@@ -140,7 +140,7 @@ describe('sessions.load()', () => {
       { numRuns: 500 },
     )
     expect(store.calls.set).toBe(0)
-  })
+  }, 30_000)
 
   it('rejects with SessionStoreError, without the id, when the store fails', async () => {
     const { request, store, jar, sessions } = setup()
@@ -295,6 +295,27 @@ describe('expiry', () => {
     await request((s) => expect(s.isNew).toBe(true))
   })
 
+  it('applies tightened timeouts to sessions stored under looser ones', async () => {
+    const store = new CountingStore()
+    const loose = createSessions<Data>({ secrets: SECRET, store })
+    const request = new Request('https://example.com/')
+    const session = await loose.load(request)
+    session.set('user', 'ada')
+    const cookie = (await loose.commit(session, new Response())).headers
+      .get('set-cookie')!
+      .split(';')[0]!
+    vi.advanceTimersByTime(2 * 3600 * 1000)
+    const strict = createSessions<Data>({ secrets: SECRET, store, idleTimeout: 1800 })
+    const later = await strict.load(new Request('https://example.com/', { headers: { cookie } }))
+    expect(later.isNew).toBe(true)
+    const capped = createSessions<Data>({ secrets: SECRET, store, absoluteTimeout: 3600 })
+    const again = await capped.load(new Request('https://example.com/', { headers: { cookie } }))
+    expect(again.isNew).toBe(true)
+    expect(
+      (await loose.load(new Request('https://example.com/', { headers: { cookie } }))).isNew,
+    ).toBe(false)
+  })
+
   it('sends no Max-Age for browser sessions, but still expires them on the server', async () => {
     const { request } = setup({ idleTimeout: 60, browserSession: true })
     const response = await request((s) => s.set('count', 1))
@@ -371,6 +392,21 @@ describe('session.set()', () => {
     expect(store.calls.set).toBe(0)
   })
 
+  it('names the key, never nested keys or values, in its message', async () => {
+    const { request } = setup()
+    await request((s) => {
+      const cart = { 'ada@example.com': { since: new Date() } }
+      expect(() => s.set('cart', cart as never)).toThrow(
+        /^Session value at key "cart" \(nested\) is a Date/,
+      )
+      try {
+        s.set('cart', cart as never)
+      } catch (error) {
+        expect((error as Error).message).not.toContain('ada@example.com')
+      }
+    })
+  })
+
   it('refuses a circular value', async () => {
     const { request } = setup()
     const value: Record<string, unknown> = {}
@@ -412,6 +448,17 @@ describe('session API', () => {
       s.delete('message')
       expect(s.has('message')).toBe(false)
     })
+  })
+
+  it('returns a value set in this request over a flash value under the same key', async () => {
+    const { request } = setup()
+    await request((s) => s.flash('message', 'old'))
+    await request((s) => {
+      expect(s.get('message')).toBe('old')
+      s.set('message', 'new')
+      expect(s.get('message')).toBe('new')
+    })
+    await request((s) => expect(s.get('message')).toBe('new'))
   })
 
   it('does not draw an id until one is needed', async () => {
@@ -522,6 +569,10 @@ describe('sessions.commit()', () => {
 })
 
 describe('CookieStore', () => {
+  it.each([-1, 1.5, NaN, Infinity])('refuses a cacheSize of %s', (cacheSize) => {
+    expect(() => new CookieStore({ cacheSize })).toThrow(SessionConfigError)
+  })
+
   it('refuses, at set(), a session that would outgrow the cookie', async () => {
     const { request } = setup({ store: new CookieStore() })
     await request((s) => {

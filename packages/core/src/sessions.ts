@@ -212,10 +212,26 @@ export class Sessions<Data extends object = SessionData> {
     const state = newState(options, secure)
     if (value !== undefined && value !== '') {
       const found = options.sealer !== null ? await this.#open(value) : await this.#fetch(value)
-      if (found !== null && found.record.expiresAt > Date.now())
+      if (found !== null && this.#alive(found.record)) {
         adopt(state, found.record, found.id, value, found.stale)
+      }
     }
     return new Session<Data>(state)
+  }
+
+  // A record is alive until the expiry it was stored with, and also no longer than today's
+  // timeouts allow: tightening idleTimeout or absoluteTimeout takes effect on existing sessions.
+  #alive(record: SessionRecord): boolean {
+    const { idleTimeout, absoluteTimeout } = this.#options.policy
+    const { expiry } = record
+    let end = record.expiresAt
+    if (expiry?.kind !== 'date') {
+      const idle = expiry?.kind === 'idle' ? expiry.seconds : idleTimeout
+      end = Math.min(end, record.touchedAt + idle * 1000)
+    }
+    if (absoluteTimeout !== undefined)
+      end = Math.min(end, record.createdAt + absoluteTimeout * 1000)
+    return end > Date.now()
   }
 
   // Server-side store: verify the signed id, then read the record.
