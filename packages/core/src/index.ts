@@ -1,5 +1,5 @@
 export { createSessions, Sessions } from './sessions.ts'
-export type { SessionCookieOptions, SessionsOptions } from './sessions.ts'
+export type { CommitOptions, SessionCookieOptions, SessionsOptions } from './sessions.ts'
 export { Session } from './session.ts'
 export type { SessionData, SessionExpiry } from './session.ts'
 export type { SessionStore } from './session-store.ts'

@@ -530,6 +530,18 @@ describe('sessions.commit()', () => {
     expect(response.headers.get('set-cookie')).toMatch(/; Secure/)
   })
 
+  it('only adds Vary with persist: false', async () => {
+    const { sessions, store } = setup()
+    const session = await sessions.load(new Request('https://example.com/'))
+    session.set('count', 1)
+    const response = await sessions.commit(session, new Response('nope', { status: 404 }), {
+      persist: false,
+    })
+    expect(response.headers.get('vary')).toBe('Cookie')
+    expect(response.headers.get('set-cookie')).toBeNull()
+    expect(store.calls.set).toBe(0)
+  })
+
   it('does nothing more when the same session is committed twice', async () => {
     const { sessions, store } = setup()
     const request = new Request('https://example.com/')

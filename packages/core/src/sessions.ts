@@ -47,6 +47,15 @@ export interface SessionCookieOptions {
   partitioned?: boolean
 }
 
+/** Options of `sessions.commit()`. */
+export interface CommitOptions {
+  /**
+   * Whether to save the session. `false` only adds `Vary: Cookie`, for a response that answers
+   * a failure (rule 6). Default: `true`; responses with status 500 or more never save.
+   */
+  persist?: boolean
+}
+
 /** Options of `createSessions`. */
 export interface SessionsOptions {
   /**
@@ -169,13 +178,20 @@ export class Sessions<Data extends object = SessionData> {
    * one returned by `fetch`) are copied first.
    * @param session the session from `load`
    * @param response the handler's response
+   * @param options `persist: false` for a response that must not save the session (the answer
+   *   of an error handler): only `Vary: Cookie` is added. Default: `true`.
    * @returns the response to send
    * @throws SessionStoreError when the store fails
    * @throws SessionTooLargeError when a `CookieStore` session outgrew the cookie
    */
-  async commit(session: Session<Data>, response: Response): Promise<Response> {
+  async commit(
+    session: Session<Data>,
+    response: Response,
+    options: CommitOptions = {},
+  ): Promise<Response> {
     const state = sessionState(session)
-    const cookie = response.status >= 500 ? null : await this.#persist(state)
+    const persist = options.persist !== false && response.status < 500
+    const cookie = persist ? await this.#persist(state) : null
     return decorate(response, cookie)
   }
 

@@ -243,7 +243,7 @@ describe('session()', () => {
     expect(cookies(own).map((pair) => pair.split('=')[0])).toEqual(['seen', 'session'])
   })
 
-  it('persists nothing when the handler threw, and leaves the error response alone', async () => {
+  it('persists nothing when the handler threw, and marks the error response Vary: Cookie', async () => {
     const { store, app } = setup()
     app.get('/throw', async (c) => {
       ;(await c.var.session()).set('count', 999)
@@ -258,9 +258,11 @@ describe('session()', () => {
     const threw = await app.request('/throw', { headers: { cookie } })
     expect(threw.status).toBe(500)
     expect(threw.headers.get('set-cookie')).toBeNull()
+    expect(threw.headers.get('vary')).toBe('Cookie')
     const forbidden = await app.request('/forbidden', { headers: { cookie } })
     expect(forbidden.status).toBe(403)
     expect(forbidden.headers.get('set-cookie')).toBeNull()
+    expect(forbidden.headers.get('vary')).toBe('Cookie')
     expect(store.calls).toEqual({ get: 2, set: 0, delete: 0 })
     expect(await (await app.request('/read', { headers: { cookie } })).json()).toEqual({ count: 1 })
     // A new visitor whose handler threw gets no session either.

@@ -72,8 +72,7 @@ async function commit<Data extends object>(
   request: Request,
   c: Context,
 ): Promise<void> {
-  // A thrown handler persists nothing (rule 6); the error handler's response is left alone.
-  if (c.error !== undefined || !sessions.isLoaded(request)) return
+  if (!sessions.isLoaded(request)) return
   let loaded: Session<Data>
   try {
     loaded = await sessions.load(request)
@@ -82,7 +81,9 @@ async function commit<Data extends object>(
     return
   }
   const response = c.res
-  const committed = await sessions.commit(loaded, response)
+  // A thrown handler persists nothing (rule 6), but the error handler's answer still depends on
+  // the cookie, so it still gets Vary: Cookie (rule 7).
+  const committed = await sessions.commit(loaded, response, { persist: c.error === undefined })
   if (committed !== response) {
     // Hono's `c.res` setter copies the previous response's headers over the new one, which
     // would drop the Set-Cookie just added; clearing it first makes the copy the response.
