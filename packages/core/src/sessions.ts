@@ -38,8 +38,9 @@ export interface SessionCookieOptions {
   /** Default: `"lax"`. */
   sameSite?: 'lax' | 'strict' | 'none'
   /**
-   * Default: `true`. Browsers accept Secure cookies from `http://localhost`, so development works
-   * as is. `false` is for plain-HTTP hosts only; `"auto"` follows the request URL's scheme
+   * Default: `true`. Chrome and Firefox accept Secure cookies from `http://localhost`, so
+   * development works there (Safari does not: use `"auto"` in development). `false` is for
+   * plain-HTTP hosts only; `"auto"` follows the request URL's scheme
    * (behind a proxy that terminates TLS, make sure the URL says `https:`).
    */
   secure?: boolean | 'auto'
