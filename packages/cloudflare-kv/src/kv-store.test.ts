@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SessionConfigError, generateSessionId } from '@fetch-session/core'
 import { KVLimitError, KVStore, KV_LIMITS } from './index.ts'
+import { RATE_LIMIT_RETRY_MS } from './kv-store.ts'
 import type { KVNamespaceLike, KVRecordMetadata } from './index.ts'
 import { checkLimit, utf8Length } from './kv-limits.ts'
 
@@ -244,5 +245,67 @@ describe('checkLimit', () => {
       new KVLimitError('metadata', 1025, 1024),
     )
     expect(() => checkLimit('metadata', 'é'.repeat(513), 1024)).toThrow(/1026 bytes/)
+  })
+})
+
+describe('KVStore writes refused as too frequent', () => {
+  // KV answers a second write to one key within a second with a 429; miniflare does not
+  // enforce the limit, so the binding's refusal is played here.
+  function limitedNamespace(refusals: number) {
+    const { namespace, calls } = recordingNamespace()
+    let left = refusals
+    const limited: KVNamespaceLike = {
+      ...namespace,
+      async put(key, value, options) {
+        if (left-- > 0) throw new Error('KV PUT failed: 429 Too Many Requests')
+        return namespace.put(key, value, options)
+      },
+      async delete(key) {
+        if (left-- > 0) throw new Error('KV DELETE failed: 429 Too Many Requests')
+        return namespace.delete(key)
+      },
+    }
+    return { namespace: limited, calls }
+  }
+
+  it('retries a write once, a second later', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] })
+    vi.setSystemTime(NOW)
+    const { namespace, calls } = limitedNamespace(1)
+    const store = new KVStore(namespace)
+    const id = generateSessionId()
+    const written = store.set(id, 'record', NOW + 3600_000)
+    await vi.advanceTimersByTimeAsync(RATE_LIMIT_RETRY_MS)
+    await written
+    expect(calls.map(([method]) => method)).toEqual(['put'])
+    expect(await store.get(id)).toBe('record')
+  })
+
+  it('retries a delete once, and gives up after a second refusal', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] })
+    vi.setSystemTime(NOW)
+    const once = limitedNamespace(1)
+    const deleted = new KVStore(once.namespace).delete(generateSessionId())
+    await vi.advanceTimersByTimeAsync(RATE_LIMIT_RETRY_MS)
+    await expect(deleted).resolves.toBeUndefined()
+    const twice = limitedNamespace(2)
+    const failed = new KVStore(twice.namespace).set(generateSessionId(), 'r', NOW + 3600_000)
+    const outcome = expect(failed).rejects.toThrow(/429/)
+    await vi.advanceTimersByTimeAsync(RATE_LIMIT_RETRY_MS)
+    await outcome
+  })
+
+  it('does not retry other failures', async () => {
+    const { namespace } = recordingNamespace()
+    let puts = 0
+    const store = new KVStore({
+      ...namespace,
+      async put() {
+        puts++
+        throw new Error('KV PUT failed: 500 Internal Server Error')
+      },
+    })
+    await expect(store.set(generateSessionId(), 'r', NOW + 3600_000)).rejects.toThrow(/500/)
+    expect(puts).toBe(1)
   })
 })

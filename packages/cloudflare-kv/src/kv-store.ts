@@ -111,6 +111,8 @@ export class KVStore implements SessionStore {
    * @param record the serialized session
    * @param expiresAt milliseconds since the epoch
    * @throws KVLimitError when the key or the record is larger than KV accepts
+   * @throws the binding's error when KV refuses the write, after one retry a second later if
+   *   the refusal was KV's limit of one write per second to a key (HTTP 429)
    * @throws RangeError when `expiresAt` is not a finite number
    */
   async set(id: string, record: string, expiresAt: number): Promise<void> {
@@ -120,7 +122,7 @@ export class KVStore implements SessionStore {
     const key = this.#key(id)
     const now = Date.now()
     if (expiresAt <= now) {
-      await this.#namespace.delete(key)
+      await retryRateLimited(() => this.#namespace.delete(key))
       return
     }
     checkLimit('value', record, KV_LIMITS.valueBytes)
@@ -132,7 +134,7 @@ export class KVStore implements SessionStore {
       KV_LIMITS.minExpirationTtl,
       Math.ceil((expiresAt - now) / 1000) + 1,
     )
-    await this.#namespace.put(key, record, { expirationTtl, metadata })
+    await retryRateLimited(() => this.#namespace.put(key, record, { expirationTtl, metadata }))
   }
 
   /**
@@ -141,7 +143,8 @@ export class KVStore implements SessionStore {
    * @param id the session id
    */
   async delete(id: string): Promise<void> {
-    await this.#namespace.delete(this.#key(id))
+    const key = this.#key(id)
+    await retryRateLimited(() => this.#namespace.delete(key))
   }
 
   #key(id: string): string {
@@ -149,4 +152,24 @@ export class KVStore implements SessionStore {
     checkLimit('key', key, KV_LIMITS.keyBytes)
     return key
   }
+}
+
+/** How long to wait before the one retry of a write that KV refused as too frequent. */
+export const RATE_LIMIT_RETRY_MS = 1100
+
+// KV takes one write per second to a key and answers a faster one with a 429. Ordinary flows
+// come close: a form that sets a flash message, then the redirected page that consumes it.
+// Waiting just over a second and trying once more turns that into latency instead of a 500.
+async function retryRateLimited(write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write()
+  } catch (error) {
+    if (!isRateLimited(error)) throw error
+    await new Promise((resolve) => setTimeout(resolve, RATE_LIMIT_RETRY_MS))
+    await write()
+  }
+}
+
+function isRateLimited(error: unknown): boolean {
+  return error instanceof Error && /\b429\b|too many requests/i.test(error.message)
 }
