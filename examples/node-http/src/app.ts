@@ -20,8 +20,12 @@ export interface AppOptions {
   secrets: string[]
   /** Where sessions live. */
   store: SessionStore
-  /** Send the cookie with `Secure` (browsers accept it from http://localhost). Default: true. */
-  secureCookie?: boolean
+  /**
+   * The cookie's `Secure` attribute: `true` in production (HTTPS); `"auto"` follows the request's
+   * scheme, so that every browser, Safari included, keeps the cookie on http://localhost.
+   * Default: `"auto"`.
+   */
+  secureCookie?: boolean | 'auto'
   /** Told about errors that became a 500. Default: none. */
   onError?: (error: unknown) => void
 }
@@ -36,7 +40,7 @@ export function createApp(options: AppOptions): RequestListener {
   const sessionOptions: SessionsOptions = {
     secrets: options.secrets,
     store: options.store,
-    cookie: { secure: options.secureCookie ?? true },
+    cookie: { secure: options.secureCookie ?? 'auto' },
     // The same cookies as with Web Crypto, signed with node:crypto.
     crypto: nodeCrypto,
   }

@@ -24,6 +24,8 @@ const store = new FileStore({ directory: process.env.SESSION_DIR ?? '.data/sessi
 const app = createApp({
   secrets: [secret],
   store,
+  // Behind HTTPS in production; plain http://localhost in development.
+  secureCookie: process.env.NODE_ENV === 'production' ? true : 'auto',
   onError: (error) => console.error(error),
 })
 const server = createServer(app)
