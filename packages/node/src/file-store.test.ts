@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSessions, generateSessionId, sign } from '@fetch-session/core'
+import { SessionConfigError, createSessions, generateSessionId, sign } from '@fetch-session/core'
 import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
 import { storeConformance } from '../../core/src/test-support/store-conformance.ts'
 import { FileStore } from './file-store.ts'
@@ -29,7 +29,7 @@ storeConformance(
 
 describe('new FileStore()', () => {
   it.each([undefined, '', 42, 'dir\0name'])('refuses the directory %j', (directory) => {
-    expect(() => new FileStore({ directory } as never)).toThrow(TypeError)
+    expect(() => new FileStore({ directory } as never)).toThrow(SessionConfigError)
   })
 
   it('creates the directory at the first write, private to its owner, and files readable by the owner only', async () => {

@@ -3,7 +3,7 @@ import { constants } from 'node:fs'
 import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { isSessionId } from '@fetch-session/core'
+import { SessionConfigError, isSessionId } from '@fetch-session/core'
 import type { SessionStore } from '@fetch-session/core'
 
 /** Options of `FileStore`. */
@@ -54,12 +54,14 @@ export class FileStore implements SessionStore {
 
   /**
    * @param options see `FileStoreOptions`
-   * @throws TypeError when `directory` is not a non-empty string
+   * @throws SessionConfigError when `directory` is not a non-empty string
    */
   constructor(options: FileStoreOptions) {
     const directory = (options as Partial<FileStoreOptions> | undefined)?.directory
     if (typeof directory !== 'string' || directory === '' || directory.includes('\0')) {
-      throw new TypeError('FileStore needs a `directory`: the path of a directory for sessions')
+      throw new SessionConfigError(
+        'FileStore needs a `directory`: the path of a directory for sessions',
+      )
     }
     this.directory = resolve(directory)
     this.#fsync = options.fsync ?? true
