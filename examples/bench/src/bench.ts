@@ -1,0 +1,155 @@
+// `pnpm bench`: runs the micro suite and the HTTP suite, prints the markdown report to stdout
+// and writes it to BENCHMARKS.md at the repository root. `--quick` is the smoke mode that
+// `pnpm test` runs: tiny durations, one round, and BENCHMARKS.md left alone.
+//
+// Options: --quick; --only <names> (contenders, comma-separated; the ceiling always runs);
+// --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for experiments);
+// --skip-micro; --skip-http; --output <file> (instead of BENCHMARKS.md; in quick mode, nothing
+// is written unless this is given); --json <file> (the raw figures, for tests).
+import { readFile, writeFile } from 'node:fs/promises'
+import { cpus, release, type as osType } from 'node:os'
+import { parseArgs } from 'node:util'
+import { contenders as allContenders } from './contenders.ts'
+import type { Contender } from './contenders.ts'
+import { nodeCrypto } from './crypto-provider.ts'
+import { runHttpSuite } from './http-suite.ts'
+import type { HttpSettings } from './http-suite.ts'
+import { runMicroSuite } from './micro-suite.ts'
+import type { MicroSettings } from './micro-suite.ts'
+import { checkTargets, renderMarkdown } from './report.ts'
+import type { BenchResults } from './report.ts'
+
+const FULL_HTTP: HttpSettings = {
+  rounds: 3,
+  connections: 10,
+  seconds: 3,
+  newSessions: 200_000,
+  newSecondsLimit: 8,
+  warmSeconds: 1,
+  warmNewSessions: 2_000,
+}
+const QUICK_HTTP: HttpSettings = {
+  rounds: 1,
+  connections: 2,
+  seconds: 0.3,
+  newSessions: 100,
+  newSecondsLimit: 2,
+  warmSeconds: 0.1,
+  warmNewSessions: 10,
+}
+const FULL_MICRO: MicroSettings = { minCpuTimeNs: 400e6, batchSamples: 4096 }
+const QUICK_MICRO: MicroSettings = { minCpuTimeNs: 1e6, batchSamples: 16 }
+
+const REPORT_FILE = new URL('../../../BENCHMARKS.md', import.meta.url)
+const FINDINGS_FILE = new URL('./findings.md', import.meta.url)
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string' },
+    seconds: { type: 'string' },
+    'skip-micro': { type: 'boolean', default: false },
+    'skip-http': { type: 'boolean', default: false },
+    output: { type: 'string' },
+    json: { type: 'string' },
+  },
+})
+const quick = values.quick
+
+const started = Date.now()
+const log = (line: string) =>
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
+
+let micro: BenchResults['micro'] = null
+if (!values['skip-micro']) {
+  log('micro suite')
+  micro = await runMicroSuite(quick ? QUICK_MICRO : FULL_MICRO, log)
+}
+
+let http: BenchResults['http'] = null
+if (!values['skip-http']) {
+  log('HTTP suite')
+  const settings = { ...(quick ? QUICK_HTTP : FULL_HTTP) }
+  if (values.rounds !== undefined) settings.rounds = positive('rounds', values.rounds)
+  if (values.connections !== undefined) {
+    settings.connections = positive('connections', values.connections)
+  }
+  if (values.seconds !== undefined) settings.seconds = positive('seconds', values.seconds)
+  http = await runHttpSuite(selectContenders(values.only), settings, log)
+}
+
+const results: BenchResults = {
+  environment: {
+    date: new Date(),
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    os: `${osType()} ${release()} ${process.arch}`,
+    command: command(),
+    loadGenerator: `autocannon ${await autocannonVersion()}, in a process of its own`,
+    quick,
+  },
+  http,
+  micro,
+  targets: checkTargets(http, micro),
+}
+const findings = quick ? '' : await readFile(FINDINGS_FILE, 'utf8')
+const markdown = renderMarkdown(results, findings)
+process.stdout.write(markdown)
+
+const output = values.output ?? (quick ? undefined : REPORT_FILE)
+if (output !== undefined) await writeFile(output, markdown)
+if (values.json !== undefined) await writeFile(values.json, JSON.stringify(results, null, 2))
+log(`done in ${Math.round((Date.now() - started) / 1000)} s`)
+
+// The contenders to run: all, or those named by --only, with the ceiling first in any case.
+// fetch-session is also measured with `nodeCrypto` when @fetch-session/node offers it.
+function selectContenders(only: string | undefined): Contender[] {
+  const list = [...allContenders]
+  if (nodeCrypto !== null) {
+    for (const name of ['fs-memory', 'fs-cookie']) {
+      const base = list.find((contender) => contender.name === name)!
+      list.splice(list.indexOf(base) + 1, 0, {
+        ...base,
+        name: `${name}-node`,
+        label: `${base.label}, \`nodeCrypto\``,
+        env: { ...base.env, CRYPTO: 'node' },
+      })
+    }
+  }
+  if (only === undefined) return list
+  const names = new Set(only.split(',').map((name) => name.trim()))
+  const unknown = [...names].filter((name) => !list.some((contender) => contender.name === name))
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown contender(s) ${unknown.join(', ')}; known: ${list.map((c) => c.name).join(', ')}`,
+    )
+  }
+  return list.filter((contender, index) => index === 0 || names.has(contender.name))
+}
+
+function positive(name: string, text: string): number {
+  const value = Number(text)
+  if (!(value > 0)) throw new Error(`--${name} must be a positive number, not ${text}`)
+  return value
+}
+
+// How the bench was started, as a reader would type it.
+function command(): string {
+  const args = process.argv.slice(2).join(' ')
+  const viaPnpm = process.env['npm_lifecycle_event'] === 'bench'
+  const base = viaPnpm ? 'pnpm bench' : 'node --conditions=source --import tsx src/bench.ts'
+  return args === '' ? base : `${base} ${args}`
+}
+
+async function autocannonVersion(): Promise<string> {
+  const url = new URL('../node_modules/autocannon/package.json', import.meta.url)
+  try {
+    return (JSON.parse(await readFile(url, 'utf8')) as { version: string }).version
+  } catch {
+    return ''
+  }
+}

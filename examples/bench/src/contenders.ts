@@ -1,0 +1,85 @@
+// The servers the HTTP suite compares, each run as a child process of its own.
+
+/** One server of the HTTP suite. */
+export interface Contender {
+  /** A short identifier, used in file names and on the command line (`--only`). */
+  name: string
+  /** What the report calls it. */
+  label: string
+  /** The server's file, under src/servers. */
+  file: string
+  /** Extra environment variables for the server. */
+  env?: Record<string, string>
+  /** Whether the server keeps a session counter (all but the ceiling). */
+  sessions: boolean
+  /** Whether it is fetch-session (held to the targets). */
+  ours: boolean
+  /** Needs a directory of its own (FileStore), given as DIRECTORY. */
+  directory?: boolean
+}
+
+/** Every contender, the ceiling first. */
+export const contenders: Contender[] = [
+  {
+    name: 'hono',
+    label: 'bare Hono, no session (ceiling)',
+    file: 'hono.ts',
+    sessions: false,
+    ours: false,
+  },
+  {
+    name: 'fs-memory',
+    label: 'Hono + fetch-session, MemoryStore',
+    file: 'fetch-session-hono.ts',
+    env: { STORE: 'memory' },
+    sessions: true,
+    ours: true,
+  },
+  {
+    name: 'fs-cookie',
+    label: 'Hono + fetch-session, CookieStore',
+    file: 'fetch-session-hono.ts',
+    env: { STORE: 'cookie' },
+    sessions: true,
+    ours: true,
+  },
+  {
+    name: 'fs-file',
+    label: 'Hono + fetch-session, FileStore',
+    file: 'fetch-session-hono.ts',
+    env: { STORE: 'file' },
+    sessions: true,
+    ours: true,
+    directory: true,
+  },
+  {
+    name: 'fs-wrap',
+    label: 'sessions.wrap on node:http, MemoryStore',
+    file: 'fetch-session-wrap.ts',
+    sessions: true,
+    ours: true,
+  },
+  {
+    name: 'hs-memory',
+    label: 'Hono + hono-sessions, MemoryStore',
+    file: 'hono-sessions.ts',
+    env: { STORE: 'memory' },
+    sessions: true,
+    ours: false,
+  },
+  {
+    name: 'hs-cookie',
+    label: 'Hono + hono-sessions, CookieStore',
+    file: 'hono-sessions.ts',
+    env: { STORE: 'cookie' },
+    sessions: true,
+    ours: false,
+  },
+  {
+    name: 'express',
+    label: 'Express + express-session, MemoryStore',
+    file: 'express-session.ts',
+    sessions: true,
+    ours: false,
+  },
+]

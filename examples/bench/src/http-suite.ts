@@ -1,0 +1,281 @@
+// The HTTP suite: every contender's server in a process of its own, loaded by autocannon from
+// another process, round after round, in alternating order, so that a slower or faster moment
+// of the machine is shared by all contenders.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { LoadClient, ServerProcess, placement } from './child-processes.ts'
+import type { MemoryProbe } from './child-processes.ts'
+import type { Contender } from './contenders.ts'
+import type { LoadResult } from './load-client.ts'
+import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
+
+/** How long and how hard to load the servers. */
+export interface HttpSettings {
+  /** Rounds; each runs every scenario once on every contender. */
+  rounds: number
+  /** Concurrent connections (browsers). */
+  connections: number
+  /** Seconds of load per run of the time-bounded scenarios. */
+  seconds: number
+  /** Requests of the new-session scenario, over all rounds. */
+  newSessions: number
+  /** The most seconds a run of the new-session scenario may take. */
+  newSecondsLimit: number
+  /** Seconds of warm-up load per contender and scenario before the first round. */
+  warmSeconds: number
+  /** Requests of new-session warm-up per contender. */
+  warmNewSessions: number
+}
+
+/** The scenarios, in the order each round runs them. */
+export const scenarios = ['existing', 'untouched', 'new'] as const
+export type Scenario = (typeof scenarios)[number]
+
+/** What a contender answered to a few plain requests before any load. */
+export interface Check {
+  /** Counter values read by sending no cookie, then resending the cookie twice. */
+  counter: number[]
+  /** Statuses of those requests and of one to the untouched route. */
+  statuses: number[]
+  /** Whether the first response set a cookie. */
+  setCookie: boolean
+  /** Whether the untouched route, requested with the session cookie, set a cookie. */
+  untouchedSetCookie: boolean
+}
+
+/** One run, without the per-connection details. */
+export interface Run {
+  round: number
+  requests: number
+  seconds: number
+  rps: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  setCookies: number
+  clientCpu: number
+  /** The server's CPU time per response, in microseconds (all its threads). */
+  serverCpuUs: number
+  /** Responses whose counter did not go up by one (existing) or was not 1 (new). */
+  counterErrors: number
+}
+
+/** The new-session scenario's memory, before its first run and after its last. */
+export interface MemoryReport {
+  before: MemoryProbe
+  after: MemoryProbe
+}
+
+/** Everything the suite measured. */
+export interface HttpReport {
+  settings: HttpSettings
+  placement: string
+  contenders: Contender[]
+  checks: Record<string, Check>
+  runs: Record<Scenario, Record<string, Run[]>>
+  memory: Record<string, MemoryReport>
+}
+
+/**
+ * Runs the HTTP suite.
+ * @param contenders the servers to compare; the first is the ceiling
+ * @param settings durations and sizes
+ * @param log progress lines
+ */
+export async function runHttpSuite(
+  contenders: Contender[],
+  settings: HttpSettings,
+  log: (line: string) => void,
+): Promise<HttpReport> {
+  const where = placement()
+  const directory = await mkdtemp(join(tmpdir(), 'fetch-session-bench-'))
+  const servers: ServerProcess[] = []
+  let client: LoadClient | undefined
+  try {
+    log(`starting ${contenders.length} servers and the load client (${where.description})`)
+    const started = await Promise.allSettled([
+      LoadClient.start(where.client),
+      ...contenders.map((contender) =>
+        ServerProcess.start(
+          contender,
+          where.server,
+          contender.directory === true ? { DIRECTORY: join(directory, contender.name) } : {},
+        ),
+      ),
+    ])
+    for (const outcome of started.slice(1)) {
+      if (outcome.status === 'fulfilled') servers.push(outcome.value as ServerProcess)
+    }
+    if (started[0]!.status === 'fulfilled') client = started[0].value as LoadClient
+    const failed = started.find((outcome) => outcome.status === 'rejected')
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
+    return await measure(client!, servers, settings, where.description, log)
+  } finally {
+    await Promise.all([client?.stop(), ...servers.map((server) => server.stop())])
+    await rm(directory, { recursive: true, force: true })
+  }
+}
+
+async function measure(
+  client: LoadClient,
+  servers: ServerProcess[],
+  settings: HttpSettings,
+  description: string,
+  log: (line: string) => void,
+): Promise<HttpReport> {
+  const report: HttpReport = {
+    settings,
+    placement: description,
+    contenders: servers.map((server) => server.contender),
+    checks: {},
+    runs: { existing: {}, untouched: {}, new: {} },
+    memory: {},
+  }
+  // One browser per connection, each with a session of its own, kept from run to run.
+  const cookies = new Map<string, (string | null)[]>()
+  for (const server of servers) {
+    const name = server.contender.name
+    report.checks[name] = await check(server)
+    const jar: (string | null)[] = []
+    for (let i = 0; i < settings.connections; i++) jar.push(await newSession(server))
+    cookies.set(name, jar)
+    for (const scenario of scenarios) report.runs[scenario][name] = []
+  }
+
+  log('warming up')
+  for (const server of servers) {
+    const name = server.contender.name
+    for (const path of [COUNTER_PATH, UNTOUCHED_PATH]) {
+      const result = await client.run({
+        url: server.origin + path,
+        connections: settings.connections,
+        seconds: settings.warmSeconds,
+        cookies: cookies.get(name)!,
+        keep: true,
+      })
+      if (path === COUNTER_PATH) cookies.set(name, finalCookies(result))
+    }
+    await client.run({
+      url: server.origin + COUNTER_PATH,
+      connections: settings.connections,
+      seconds: settings.newSecondsLimit,
+      amount: settings.warmNewSessions,
+      cookies: [],
+      keep: false,
+    })
+  }
+
+  const before = new Map<string, MemoryProbe>()
+  const perRun = Math.ceil(settings.newSessions / settings.rounds)
+  for (let round = 0; round < settings.rounds; round++) {
+    // Alternating order: forward in even rounds, backward in odd ones.
+    const order = round % 2 === 0 ? servers : [...servers].reverse()
+    for (const scenario of scenarios) {
+      for (const server of order) {
+        const contender = server.contender
+        const name = contender.name
+        if (scenario === 'new' && round === 0) before.set(name, await server.memory())
+        const cpuBefore = await server.cpu()
+        const result = await client.run({
+          url: server.origin + (scenario === 'untouched' ? UNTOUCHED_PATH : COUNTER_PATH),
+          connections: settings.connections,
+          seconds: scenario === 'new' ? settings.newSecondsLimit : settings.seconds,
+          ...(scenario === 'new' ? { amount: perRun } : {}),
+          cookies: scenario === 'new' ? [] : cookies.get(name)!,
+          keep: scenario !== 'new',
+        })
+        const serverCpu = (await server.cpu()) - cpuBefore
+        if (scenario !== 'new') cookies.set(name, finalCookies(result))
+        if (scenario === 'new' && round === settings.rounds - 1) {
+          report.memory[name] = { before: before.get(name)!, after: await server.memory() }
+        }
+        const run = summarize(round, scenario, contender, result, serverCpu)
+        report.runs[scenario][name]!.push(run)
+        log(
+          `round ${round + 1}/${settings.rounds} ${scenario.padEnd(9)} ${name.padEnd(10)} ` +
+            `${Math.round(run.rps).toString().padStart(6)} req/s  p99 ${run.p99Ms} ms  ` +
+            `server ${Math.round(run.serverCpuUs)} µs/req  client ${Math.round(100 * run.clientCpu)}%` +
+            (run.errors + run.counterErrors > 0
+              ? `  (${run.errors} errors, ${run.counterErrors} counter errors)`
+              : ''),
+        )
+      }
+    }
+  }
+  return report
+}
+
+function summarize(
+  round: number,
+  scenario: Scenario,
+  contender: Contender,
+  result: LoadResult,
+  serverCpu: number,
+): Run {
+  let counterErrors = 0
+  if (contender.sessions && scenario === 'existing') {
+    for (const connection of result.connections) counterErrors += connection.jumps
+  }
+  if (contender.sessions && scenario === 'new') {
+    // Every response is a new session's first write: the counter reads 1.
+    for (const connection of result.connections)
+      counterErrors += connection.responses - connection.ones
+  }
+  return {
+    round,
+    requests: result.requests,
+    seconds: result.seconds,
+    rps: result.rps,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    errors: result.errors,
+    setCookies: result.setCookies,
+    clientCpu: result.clientCpu,
+    serverCpuUs: result.requests > 0 ? serverCpu / result.requests : 0,
+    counterErrors,
+  }
+}
+
+function finalCookies(result: LoadResult): (string | null)[] {
+  return result.connections.map((connection) => connection.cookie)
+}
+
+// The `name=value` pair of each Set-Cookie, in order.
+function setCookiePairs(response: Response): string[] {
+  return response.headers.getSetCookie().map((header) => header.split(';', 1)[0]!.trim())
+}
+
+async function newSession(server: ServerProcess): Promise<string | null> {
+  const response = await fetch(server.origin + COUNTER_PATH)
+  await response.text()
+  return setCookiePairs(response).at(-1) ?? null
+}
+
+async function check(server: ServerProcess): Promise<Check> {
+  const counter: number[] = []
+  const statuses: number[] = []
+  let cookie: string | null = null
+  let setCookie = false
+  for (let i = 0; i < 3; i++) {
+    const response: Response = await fetch(server.origin + COUNTER_PATH, {
+      headers: cookie === null ? {} : { cookie },
+    })
+    statuses.push(response.status)
+    counter.push(Number(await response.text()))
+    const set: string | undefined = setCookiePairs(response).at(-1)
+    if (i === 0) setCookie = set !== undefined
+    if (set !== undefined) cookie = set
+  }
+  const untouched = await fetch(server.origin + UNTOUCHED_PATH, {
+    headers: cookie === null ? {} : { cookie },
+  })
+  statuses.push(untouched.status)
+  await untouched.text()
+  return {
+    counter,
+    statuses,
+    setCookie,
+    untouchedSetCookie: untouched.headers.getSetCookie().length > 0,
+  }
+}

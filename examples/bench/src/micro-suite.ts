@@ -1,0 +1,241 @@
+// The micro suite: the cookie codec, signing and sealing, each next to what a user would
+// otherwise run (jshttp `cookie`, Hono's cookie utilities, hono-sessions' iron sealing, and
+// node:crypto as the floor for HMAC), measured with mitata in this process.
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import {
+  CookieStore,
+  createSessions,
+  parseCookie,
+  serializeCookie,
+  sign,
+  unsign,
+} from '@fetch-session/core'
+import type { SessionCrypto } from '@fetch-session/core'
+import * as jshttp from 'cookie'
+import { parse as honoParse, serialize as honoSerialize } from 'hono/utils/cookie'
+import { decrypt as ironOpen, encrypt as ironSeal } from 'hono-sessions'
+import { do_not_optimize, measure } from 'mitata'
+import { nodeCrypto } from './crypto-provider.ts'
+import { SECRET } from './server-control.ts'
+
+/** One implementation of one case. */
+export interface MicroResult {
+  /** The case, such as "parse a 10-cookie header". */
+  group: string
+  /** The implementation. */
+  name: string
+  /** Whether it is fetch-session's. */
+  ours: boolean
+  /** Mean nanoseconds per call. */
+  ns: number
+  /** 99th percentile of the samples, in nanoseconds. */
+  p99: number
+}
+
+/** The ~600-byte, 10-cookie header of a browser on a site with analytics and consent cookies. */
+export const TEN_COOKIES = [
+  '_ga=GA1.1.1284957310.1717171717',
+  '_ga_Q2W3E4R5T6=GS1.1.1717171717.12.1.1717172020.0.0.0',
+  '_gid=GA1.2.1790215528.1717171717',
+  '_fbp=fb.1.1717171717123.1234567890123456789',
+  '_hjSessionUser_3141592=eyJpZCI6ImQ0ZjEyIiwiY3JlYXRlZCI6MTcxNzE3MTcxNzEyM30',
+  'cookie_consent=%7B%22necessary%22%3Atrue%2C%22analytics%22%3Atrue%2C%22marketing%22%3Afalse%2C%22v%22%3A3%7D',
+  'theme=dark',
+  'csrftoken=Xy7kP2mQ9vR4tW8zA1bC3dE5fG6hJ0kLmN2oP4qR6sT8uV0wX2yZ',
+  'recently_viewed=8812%2C9931%2C10044%2C10271%2C10302%2C11877%2C12003%2C12119',
+  'session=hQ3m9Zp0sVb7Lk2Yt4Wc8Nd1Rf6Gj5Ux.Q8wq0x1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0',
+].join('; ')
+
+/** A header with the session cookie alone. */
+export const ONE_COOKIE =
+  'session=hQ3m9Zp0sVb7Lk2Yt4Wc8Nd1Rf6Gj5Ux.Q8wq0x1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0'
+
+const SESSION_VALUE =
+  'hQ3m9Zp0sVb7Lk2Yt4Wc8Nd1Rf6Gj5Ux.Q8wq0x1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0'
+const SESSION_ID = 'hQ3m9Zp0sVb7Lk2Yt4Wc8Nd1Rf6Gj5Ux'
+
+/** About 200 bytes of session data once serialized. */
+const SESSION_DATA = {
+  user: 'user-1029384756',
+  roles: ['customer', 'beta'],
+  cart: [
+    { sku: 'TSHIRT-BLK-M', qty: 2 },
+    { sku: 'MUG-WHT', qty: 1 },
+  ],
+  csrf: 'c4f1e2d3b4a5968778695a4b3c2d1e0f',
+  theme: 'dark',
+}
+
+/** How long mitata measures each function. */
+export interface MicroSettings {
+  /** Least nanoseconds of samples per function (mitata's `min_cpu_time`). */
+  minCpuTimeNs: number
+  /** Calls per sample (mitata's `batch_samples`). */
+  batchSamples: number
+}
+
+interface Case {
+  group: string
+  name: string
+  ours: boolean
+  fn: () => unknown
+}
+
+/**
+ * Runs the micro suite.
+ * @param settings how long to measure
+ * @param log progress lines
+ * @returns one result per implementation and case
+ */
+export async function runMicroSuite(
+  settings: MicroSettings,
+  log: (line: string) => void,
+): Promise<MicroResult[]> {
+  const cases = await buildCases()
+  const results: MicroResult[] = []
+  for (const { group, name, ours, fn } of cases) {
+    const stats = await measure(fn, {
+      min_cpu_time: settings.minCpuTimeNs,
+      batch_samples: settings.batchSamples,
+    })
+    results.push({ group, name, ours, ns: stats.avg, p99: stats.p99 })
+    log(`${group}: ${name} ${stats.avg.toFixed(0)} ns`)
+  }
+  return results
+}
+
+async function buildCases(): Promise<Case[]> {
+  const cases: Case[] = []
+  const add = (group: string, name: string, ours: boolean, fn: () => unknown) =>
+    cases.push({ group, name, ours, fn })
+
+  for (const [group, header] of [
+    [`parse a 10-cookie header (${TEN_COOKIES.length} bytes)`, TEN_COOKIES],
+    [`parse a 1-cookie header (${ONE_COOKIE.length} bytes)`, ONE_COOKIE],
+  ] as const) {
+    add(group, 'fetch-session `parseCookie`', true, () => do_not_optimize(parseCookie(header)))
+    add(group, 'jshttp `cookie` 1.1 `parse`', false, () => do_not_optimize(jshttp.parse(header)))
+    add(group, 'Hono `parse` (all cookies)', false, () => do_not_optimize(honoParse(header)))
+    add(group, 'Hono `parse` (one name)', false, () =>
+      do_not_optimize(honoParse(header, 'session')),
+    )
+  }
+
+  const serialize = 'serialize the session `Set-Cookie`'
+  add(serialize, 'fetch-session `serializeCookie`', true, () =>
+    do_not_optimize(
+      serializeCookie('session', SESSION_VALUE, {
+        path: '/',
+        httpOnly: true,
+        secure: true,
+        sameSite: 'lax',
+        maxAge: 1209600,
+      }),
+    ),
+  )
+  add(serialize, 'jshttp `cookie` 1.1 `serialize`', false, () =>
+    do_not_optimize(
+      jshttp.serialize('session', SESSION_VALUE, {
+        path: '/',
+        httpOnly: true,
+        secure: true,
+        sameSite: 'lax',
+        maxAge: 1209600,
+      }),
+    ),
+  )
+  add(serialize, 'Hono `serialize`', false, () =>
+    do_not_optimize(
+      honoSerialize('session', SESSION_VALUE, {
+        path: '/',
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Lax',
+        maxAge: 1209600,
+      }),
+    ),
+  )
+
+  // Signing: the core's `sign`/`unsign` with each crypto implementation, and bare node:crypto
+  // as the floor.
+  const signed = await sign(SESSION_ID, SECRET)
+  const providers: [string, SessionCrypto | undefined][] = [['Web Crypto (default)', undefined]]
+  if (nodeCrypto !== null) providers.push(['`nodeCrypto`', nodeCrypto])
+  for (const [label, provider] of providers) {
+    add('sign a session id (HMAC-SHA256)', `fetch-session \`sign\`, ${label}`, true, () =>
+      sign(SESSION_ID, SECRET, provider),
+    )
+    add('verify a signed session id', `fetch-session \`unsign\`, ${label}`, true, async () => {
+      if ((await unsign(signed, [SECRET], provider)) === null) throw new Error('not verified')
+    })
+  }
+  const mac = createHmac('sha256', SECRET).update(SESSION_ID).digest()
+  add('sign a session id (HMAC-SHA256)', 'node:crypto `createHmac` (floor)', false, () =>
+    do_not_optimize(createHmac('sha256', SECRET).update(SESSION_ID).digest('base64url')),
+  )
+  add('verify a signed session id', 'node:crypto `createHmac` + `timingSafeEqual`', false, () =>
+    do_not_optimize(timingSafeEqual(createHmac('sha256', SECRET).update(SESSION_ID).digest(), mac)),
+  )
+
+  // Sealing, through the public API: committing a changed ~200-byte session to a CookieStore
+  // seals it; loading a request that carries the sealed cookie opens it (the store's cache of
+  // opened cookies is off, so that every load decrypts).
+  for (const [label, provider] of providers) {
+    const sealing = await sealingCases(provider)
+    add(
+      'seal a ~200-byte session (CookieStore commit)',
+      `fetch-session, ${label}`,
+      true,
+      sealing.seal,
+    )
+    add(
+      'open a ~200-byte session (CookieStore load)',
+      `fetch-session, ${label}`,
+      true,
+      sealing.open,
+    )
+  }
+  const payload = JSON.stringify(SESSION_DATA)
+  const ironSealed = await ironSeal(SECRET, payload)
+  add(
+    'seal a ~200-byte session (CookieStore commit)',
+    'hono-sessions `encrypt` (iron)',
+    false,
+    () => ironSeal(SECRET, payload),
+  )
+  add('open a ~200-byte session (CookieStore load)', 'hono-sessions `decrypt` (iron)', false, () =>
+    ironOpen(SECRET, ironSealed),
+  )
+  add(
+    'open a ~200-byte session (CookieStore load)',
+    '`new Request()` alone (included above)',
+    false,
+    () => do_not_optimize(new Request('http://127.0.0.1/', { headers: { cookie: 'a=b' } })),
+  )
+  return cases
+}
+
+async function sealingCases(
+  provider: SessionCrypto | undefined,
+): Promise<{ seal: () => Promise<unknown>; open: () => Promise<unknown> }> {
+  const sessions = createSessions({
+    secrets: SECRET,
+    store: new CookieStore({ cacheSize: 0 }),
+    ...(provider === undefined ? {} : { crypto: provider }),
+  })
+  const session = await sessions.load(new Request('http://127.0.0.1/'))
+  for (const [key, value] of Object.entries(SESSION_DATA)) session.set(key, value)
+  let n = 0
+  const seal = async () => {
+    // A change each time, so that every commit seals.
+    session.set('theme', n++ % 2 === 0 ? 'dark' : 'lite')
+    return sessions.commit(session, new Response(null))
+  }
+  const response = await seal()
+  const cookie = response.headers.getSetCookie()[0]!.split(';', 1)[0]!
+  const open = async () => {
+    const loaded = await sessions.load(new Request('http://127.0.0.1/', { headers: { cookie } }))
+    if (loaded.isNew) throw new Error('the sealed cookie did not open')
+  }
+  return { seal, open }
+}
