@@ -1,0 +1,18 @@
+// The core's behaviour stories through Hono on Deno: the host process imports @fetch-session/core
+// and @fetch-session/hono by name, through their package.json `exports`, as a Deno user of npm
+// packages does (their published builds).
+// One host per store kind serves all the stories, several at a time, as a server serves several
+// browsers: they share nothing but the host, and most of their time is spent asleep in the
+// timeout stories.
+import { describe } from 'vitest'
+import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
+import { STORE_KINDS } from '../../core/src/test-support/hosts/store-kind.ts'
+import { deno, startedHosts } from './test-support/hosts/runtimes.ts'
+
+const runtime = await deno()
+const host = startedHosts(runtime)
+describe.concurrent(`Hono on ${runtime.label}`, () => {
+  for (const kind of STORE_KINDS) {
+    behaviourSuite(`Hono on ${runtime.label}, ${kind} store`, () => host(kind))
+  }
+})
