@@ -4,6 +4,7 @@ import { createServer } from 'node:http'
 import type { RequestListener, Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { once } from 'node:events'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import express from 'express'
@@ -152,6 +153,26 @@ describe('sessionMiddleware() on Express', () => {
     expect(response.headers['set-cookie']).toHaveLength(1)
   })
 
+  it('tells onError about a change made after the response started, which is not saved', async () => {
+    const errors: unknown[] = []
+    const app = express()
+    app.use(sessionMiddleware(sessionsFor(), { onError: (error) => errors.push(error) }))
+    app.get('/:status', (req, res) => {
+      const count = visit(req as SessionRequest<Data, typeof req>)
+      res.status(Number(req.params.status)).send(String(count))
+      ;(req as SessionRequest<Data, typeof req>).session.set('count', 100)
+    })
+    const base = await start(app)
+    const first = await rawRequest(base + '/200')
+    expect(first.body.toString()).toBe('1')
+    expect(errors).toEqual([expect.objectContaining({ code: 'SESSION_CHANGED_AFTER_HEAD' })])
+    const cookie = cookiePairs(first)[0]!
+    expect((await rawRequest(base + '/200', { headers: { cookie } })).body.toString()).toBe('2')
+    // At 500 nothing is saved anyway: nothing to report.
+    await rawRequest(base + '/500', { headers: { cookie } })
+    expect(errors).toHaveLength(2)
+  })
+
   it('follows the scheme Express trusts when cookie.secure is "auto"', async () => {
     const app = express()
     app.set('trust proxy', true)
@@ -221,6 +242,21 @@ describe('sessionMiddleware() on Express', () => {
       expect(errors).toHaveLength(1)
       expect(errors[0]).toBeInstanceOf(SessionStoreError)
       expect((errors[0] as Error).message).not.toContain(id)
+    })
+
+    it('sends none of a piped stream when committing fails', async () => {
+      const store = new FailingStore()
+      const app = express()
+      app.use(sessionMiddleware(sessionsFor(store)))
+      app.get('/', (req, res) => {
+        visit(req as SessionRequest<Data, typeof req>)
+        Readable.from(chunks(Buffer.alloc(256 * 1024, 'x'), 1024)).pipe(res)
+      })
+      app.use(sorry)
+      store.failSet = true
+      const response = await rawRequest(await start(app))
+      expect(response.status).toBe(503)
+      expect(response.body.toString()).toBe('sorry')
     })
 
     it("reaches Express's own error handler as a 500 that does not show the id", async () => {
@@ -331,6 +367,78 @@ describe('withSession() on node:http', () => {
     expect(response.headers['set-cookie']).toHaveLength(1)
   })
 
+  it('lets middleware that see res._header still null write the same head again', async () => {
+    const seen: unknown[] = []
+    const base = await start(
+      withSession(sessionsFor(), (req, res) => {
+        visit(req)
+        res.write('a')
+        // What compression 1.7 and express-session do before each write.
+        const internals = res as unknown as { _header: unknown; _implicitHeader(): void }
+        seen.push(internals._header)
+        internals._implicitHeader()
+        res.writeHead(200)
+        try {
+          res.writeHead(200, { 'x-late': 'yes' })
+        } catch (error) {
+          seen.push((error as { code?: string }).code)
+        }
+        res.end('b')
+      }),
+    )
+    const response = await rawRequest(base)
+    expect(seen).toEqual([null, 'ERR_HTTP_HEADERS_SENT'])
+    expect(response.status).toBe(200)
+    expect(response.body.toString()).toBe('ab')
+    expect(response.headers['x-late']).toBeUndefined()
+    expect(response.headers['set-cookie']).toHaveLength(1)
+  })
+
+  it('sends the status the session was committed for, ignoring one set after', async () => {
+    const sessions = sessionsFor()
+    const base = await start(
+      withSession(sessions, (req, res) => {
+        const count = visit(req)
+        res.write(String(count))
+        res.statusCode = 500
+        res.end()
+      }),
+    )
+    const first = await rawRequest(base)
+    expect(first.status).toBe(200)
+    const cookie = cookiePairs(first)[0]!
+    expect((await rawRequest(base, { headers: { cookie } })).body.toString()).toBe('2')
+  })
+
+  it('saves the session as it was at the first write, and reports later changes', async () => {
+    const errors: unknown[] = []
+    const base = await start(
+      withSession(
+        sessionsFor(),
+        (req, res) => {
+          const count = visit(req)
+          res.write(`${count} `)
+          if (req.url === '/set') req.session.set('count', 100)
+          if (req.url === '/regenerate') req.session.regenerate()
+          res.end('done')
+        },
+        { onError: (error) => errors.push(error) },
+      ),
+    )
+    const first = await rawRequest(base)
+    expect(first.body.toString()).toBe('1 done')
+    expect(errors).toEqual([])
+    const cookie = cookiePairs(first)[0]!
+    const late = await rawRequest(base + '/set', { headers: { cookie } })
+    expect(late.body.toString()).toBe('2 done')
+    expect(errors).toEqual([expect.objectContaining({ code: 'SESSION_CHANGED_AFTER_HEAD' })])
+    // The visit counted before the first write was saved; the 100 set after it was not.
+    expect((await rawRequest(base, { headers: { cookie } })).body.toString()).toBe('3 done')
+    const regenerated = await rawRequest(base + '/regenerate', { headers: { cookie } })
+    expect(regenerated.headers['set-cookie']).toBeUndefined()
+    expect(errors).toHaveLength(2)
+  })
+
   it('answers 500 without running the handler when loading fails, and tells onError', async () => {
     const store = new FailingStore()
     const errors: unknown[] = []
@@ -377,6 +485,55 @@ describe('withSession() on node:http', () => {
     expect(response.headers['x-handler']).toBeUndefined()
     expect(response.headers['set-cookie']).toBeUndefined()
     expect(errors[0]).toBeInstanceOf(SessionStoreError)
+  })
+
+  it("gives held writes' callbacks the commit error, and 'drain' after the 500", async () => {
+    const store = new FailingStore()
+    const errors: unknown[] = []
+    const seen: unknown[] = []
+    let handlerDone!: Promise<void>
+    const base = await start(
+      withSession(
+        sessionsFor(store),
+        (req, res) => {
+          visit(req)
+          handlerDone = (async () => {
+            if (!res.write('first part', (error) => seen.push(error))) await once(res, 'drain')
+            // The 500 went out in place of this response: later writes fail as after end().
+            seen.push(res.writableEnded)
+            seen.push(await new Promise((resolve) => res.write('more', resolve)))
+          })()
+          return handlerDone
+        },
+        { onError: (error) => errors.push(error) },
+      ),
+    )
+    store.failSet = true
+    const response = await rawRequest(base)
+    expect(response.status).toBe(500)
+    expect(response.body.toString()).toBe('Internal Server Error')
+    await handlerDone
+    expect(seen).toEqual([expect.any(SessionStoreError), true, expect.any(Error)])
+    expect(errors).toEqual([expect.any(SessionStoreError)])
+  })
+
+  it('settles a pipeline() into the response when committing fails', async () => {
+    const store = new FailingStore()
+    let settled!: Promise<unknown>
+    const base = await start(
+      withSession(sessionsFor(store), (req, res) => {
+        visit(req)
+        settled = pipeline(Readable.from(chunks(randomBytes(256 * 1024), 1024)), res).then(
+          () => 'resolved',
+          (error: { code?: string }) => error.code,
+        )
+      }),
+    )
+    store.failSet = true
+    const response = await rawRequest(base)
+    expect(response.status).toBe(500)
+    expect(response.body.toString()).toBe('Internal Server Error')
+    expect(await settled).toBe('ERR_STREAM_PREMATURE_CLOSE')
   })
 
   it('answers 500 and persists nothing when an async handler rejects', async () => {

@@ -23,25 +23,40 @@ export type SessionMiddleware = (
   next: (error?: unknown) => void,
 ) => void
 
+/** Options of `sessionMiddleware`. */
+export interface SessionMiddlewareOptions {
+  /**
+   * Told about a problem that can no longer reach `next()` because the response is on its way:
+   * `req.session` changed after the response's first byte (its first `writeHead`, `write`, `end`
+   * or `flushHeaders`), when the session had already been committed, so the change was not
+   * saved. The error's `code` is `'SESSION_CHANGED_AFTER_HEAD'`. Log it here. Default: none.
+   */
+  onError?: (error: unknown, req: IncomingMessage) => void
+}
+
 /**
  * Creates a Connect-style middleware that loads the session into `req.session` before calling
  * `next()`, and commits it just before the response's head goes out, whichever way the handler
  * writes it (`res.end`, `res.writeHead`, a piped stream, Express's `res.send` or `res.redirect`).
  * The session's `Set-Cookie` is added to any the handler set, `Cookie` is merged into `Vary`, and
  * `Cache-Control: private` is added when the cookie is set and the handler chose no caching. A
- * response with status 500 or more persists nothing.
+ * response with status 500 or more persists nothing. The session is committed once, at the first
+ * byte: change it before writing (a change made later is not saved, see `options.onError`).
  *
  * Failures of the store reach `next(error)` as a `SessionStoreError`: when loading, instead of
  * the handler; when committing, instead of the handler's response, whose headers are discarded.
  * Every request through the middleware loads its session, so mount it only on the routes that
  * use one.
  * @param sessions the application's `Sessions` object, from `createSessions`
+ * @param options see `SessionMiddlewareOptions`
  * @returns the middleware
  * @typeParam Data the shape of the session data
  */
 export function sessionMiddleware<Data extends object = SessionData>(
   sessions: Sessions<Data>,
+  options: SessionMiddlewareOptions = {},
 ): SessionMiddleware {
+  const { onError } = options
   return (req, res, next) => {
     const request = requestFor(req)
     // Mounted twice for one request (an app and a router): the first mount commits.
@@ -52,7 +67,18 @@ export function sessionMiddleware<Data extends object = SessionData>(
         if (!hooked) {
           deferHead(
             res,
-            (status) => commitHead(sessions, session, res, status),
+            (status) => {
+              // The session as committed, to compare once the response is out (in the same tick
+              // as the commit, which serializes it at once). Nothing is saved at 500 or more.
+              const committed = onError !== undefined && status < 500 ? fingerprint(session) : null
+              const committing = commitHead(sessions, session, res, status)
+              if (committed === null) return committing
+              return committing.then(() => {
+                res.once('finish', () => {
+                  if (fingerprint(session) !== committed) onError?.(changedAfterHead(), req)
+                })
+              })
+            },
             (error) => {
               discardHead(res)
               next(error)
@@ -100,4 +126,25 @@ function discardHead(res: ServerResponse): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name)
   res.statusCode = 200
   res.statusMessage = ''
+}
+
+// What an application changes through the Session API: the data, nested values included, and
+// the id, which regenerate() and destroy() replace. The id is read only when there is data, since
+// reading it draws one for a new session. `null` when the data no longer serializes (a cycle
+// added to a nested value), which the commit also refuses. flash() and setExpiry() leave no
+// trace here.
+function fingerprint(session: Session<object>): string | null {
+  try {
+    const entries = session.entries()
+    return JSON.stringify([entries.length === 0 ? null : session.id, entries])
+  } catch {
+    return null
+  }
+}
+
+function changedAfterHead(): Error {
+  return Object.assign(
+    new Error('req.session changed after the response started, so the change was not saved'),
+    { code: 'SESSION_CHANGED_AFTER_HEAD' },
+  )
 }

@@ -8,8 +8,10 @@ import type { SessionRequest } from './session-middleware.ts'
 export interface WithSessionOptions {
   /**
    * Told about every error that turned into a 500: a store failure (a `SessionStoreError`, whose
-   * message holds no session id) or an error thrown or rejected by the handler. Log it here.
-   * Default: none, the error is dropped after the 500 is sent.
+   * message holds no session id) or an error thrown or rejected by the handler. Also told, once
+   * the response is out, when `req.session` changed after the response's first byte and the
+   * change was not saved (code `'SESSION_CHANGED_AFTER_HEAD'`, see `sessionMiddleware`). Log it
+   * here. Default: none, the error is dropped after the 500 is sent.
    */
   onError?: (error: unknown, req: IncomingMessage) => void
 }
@@ -17,9 +19,10 @@ export interface WithSessionOptions {
 /**
  * Turns a plain `node:http` handler into a request listener that gives it `req.session`. The
  * session is loaded before the handler runs and committed before the response's head goes out
- * (see `sessionMiddleware`). When the store fails, or the handler throws or rejects before
- * responding, the client gets a bare 500 and nothing is persisted; an error after the handler
- * started its response closes the connection instead, unless it had ended the response.
+ * (see `sessionMiddleware`), so change it before writing. When the store fails, or the handler
+ * throws or rejects before responding, the client gets a bare 500 and nothing is persisted; an
+ * error after the handler started its response closes the connection instead, unless it had
+ * ended the response.
  * @param sessions the application's `Sessions` object, from `createSessions`
  * @param handler a `(req, res)` handler; it may be async
  * @param options see `WithSessionOptions`
@@ -31,8 +34,8 @@ export function withSession<Data extends object = SessionData>(
   handler: (req: SessionRequest<Data>, res: ServerResponse) => unknown,
   options: WithSessionOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const middleware = sessionMiddleware(sessions)
   const { onError } = options
+  const middleware = sessionMiddleware(sessions, onError !== undefined ? { onError } : {})
   return (req, res) => {
     let started = false
     const fail = (error: unknown) => {
