@@ -530,6 +530,23 @@ describe('sessions.commit()', () => {
     expect(response.headers.get('set-cookie')).toMatch(/; Secure/)
   })
 
+  it('leaves a regenerate() called while a commit is in flight to the next commit', async () => {
+    const { sessions, request, store, jar } = setup()
+    await request((s) => s.set('user', 'ada'))
+    const cookie = jar.header()!
+    const session = await sessions.load(
+      new Request('https://example.com/', { headers: { cookie } }),
+    )
+    session.set('count', 1)
+    const committing = sessions.commit(session, new Response())
+    session.regenerate()
+    await committing
+    await request((s) => expect(s.get('user')).toBe('ada'))
+    const second = await sessions.commit(session, new Response())
+    expect(second.headers.get('set-cookie')).not.toBeNull()
+    expect(store.inner.size).toBe(1)
+  })
+
   it('only adds Vary with persist: false', async () => {
     const { sessions, store } = setup()
     const session = await sessions.load(new Request('https://example.com/'))

@@ -287,7 +287,9 @@ export class Sessions<Data extends object = SessionData> {
     const options = this.#options
     const store = options.store
     const empty = isEmpty(state.data) && state.flashOut === undefined
-    const storedId = state.storedId
+    // Read once, before any await: a regenerate() or destroy() called while this commit is in
+    // flight belongs to the next commit, not to this one.
+    const { storedId, dropStored, expiry } = state
 
     if (empty) {
       if (storedId !== null && store !== null) {
@@ -305,18 +307,16 @@ export class Sessions<Data extends object = SessionData> {
     }
 
     const now = Date.now()
-    const body = serializeBody(state.data, state.flashOut, state.expiry)
-    const moved = storedId === null || state.dropStored
+    const body = serializeBody(state.data, state.flashOut, expiry)
+    const moved = storedId === null || dropStored
     const changed = moved || body !== state.storedBody
     // Rule 4: the expiry (in the store and in the cookie's Max-Age) advances in steps of at
     // least touchInterval, on activity when rolling, on changes otherwise; so a busy session
     // costs one expiry refresh per interval, not one per request.
     const due = now - state.touchedAt >= options.policy.touchInterval * 1000
-    const overridden = !sameExpiry(state.expiry, state.storedExpiry)
+    const overridden = !sameExpiry(expiry, state.storedExpiry)
     const refresh =
-      moved ||
-      overridden ||
-      (due && (changed || options.policy.rolling) && state.expiry?.kind !== 'date')
+      moved || overridden || (due && (changed || options.policy.rolling) && expiry?.kind !== 'date')
     if (!changed && !refresh && !state.stale) return null
 
     const previousExpiry = state.expiresAt
@@ -333,7 +333,7 @@ export class Sessions<Data extends object = SessionData> {
       }
       // Only once the data is safe under its new id does the old id go (rule 5): a failed
       // write leaves the browser with its old, still working session.
-      if (storedId !== null && state.dropStored) {
+      if (storedId !== null && dropStored) {
         await storeCall('delete', () => store.delete(storedId))
       }
       value = await this.#signedId(state, id)
@@ -342,17 +342,17 @@ export class Sessions<Data extends object = SessionData> {
       value = await this.#seal(record)
     }
     // Never re-send a cookie that would carry the same value and the same lifetime.
-    const persistent = !options.browserSession && state.expiry?.kind !== 'browser'
+    const persistent = !options.browserSession && expiry?.kind !== 'browser'
     const sameLifetime = !overridden && (!persistent || state.expiresAt === previousExpiry)
     const send = value !== state.cookieValue || !sameLifetime
     // The session now matches what was stored and sent, so committing it again is a no-op.
     Object.assign(state, {
       storedId: id,
       storedBody: body,
-      storedExpiry: state.expiry,
+      storedExpiry: expiry,
       cookieValue: value,
       stale: false,
-      dropStored: false,
+      dropStored: state.dropStored && state.id !== id,
     })
     return send ? this.#cookie(state, value, persistent) : null
   }
