@@ -5,7 +5,11 @@ export type { ServeOptions } from './serve.ts'
 export { remoteAddress } from './remote-address.ts'
 export type { RemoteAddress } from './remote-address.ts'
 export { sessionMiddleware } from './session-middleware.ts'
-export type { SessionMiddleware, SessionRequest } from './session-middleware.ts'
+export type {
+  SessionMiddleware,
+  SessionMiddlewareOptions,
+  SessionRequest,
+} from './session-middleware.ts'
 export { withSession } from './with-session.ts'
 export type { WithSessionOptions } from './with-session.ts'
 export { FileStore } from './file-store.ts'
