@@ -5,7 +5,9 @@
 // Options: --quick; --only <names> (contenders, comma-separated; the ceiling always runs);
 // --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for experiments);
 // --skip-micro; --skip-http; --output <file> (instead of BENCHMARKS.md; in quick mode, nothing
-// is written unless this is given); --json <file> (the raw figures, for tests).
+// is written unless this is given); --json <file> (the raw figures, for tests); --render <file>
+// (no measuring: render the report again from raw figures, for instance after editing
+// src/findings.md). A full run also keeps its raw figures in results.json (not tracked).
 import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, release, type as osType } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -22,9 +24,9 @@ import type { BenchResults } from './report.ts'
 const FULL_HTTP: HttpSettings = {
   rounds: 3,
   connections: 10,
-  seconds: 3,
+  seconds: 2.5,
   newSessions: 200_000,
-  newSecondsLimit: 8,
+  newSecondsLimit: 6,
   warmSeconds: 1,
   warmNewSessions: 2_000,
 }
@@ -42,6 +44,7 @@ const QUICK_MICRO: MicroSettings = { minCpuTimeNs: 1e6, batchSamples: 16 }
 
 const REPORT_FILE = new URL('../../../BENCHMARKS.md', import.meta.url)
 const FINDINGS_FILE = new URL('./findings.md', import.meta.url)
+const RESULTS_FILE = new URL('../results.json', import.meta.url)
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +57,7 @@ const { values } = parseArgs({
     'skip-http': { type: 'boolean', default: false },
     output: { type: 'string' },
     json: { type: 'string' },
+    render: { type: 'string' },
   },
 })
 const quick = values.quick
@@ -62,48 +66,62 @@ const started = Date.now()
 const log = (line: string) =>
   process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
 
-let micro: BenchResults['micro'] = null
-if (!values['skip-micro']) {
-  log('micro suite')
-  micro = await runMicroSuite(quick ? QUICK_MICRO : FULL_MICRO, log)
-}
-
-let http: BenchResults['http'] = null
-if (!values['skip-http']) {
-  log('HTTP suite')
-  const settings = { ...(quick ? QUICK_HTTP : FULL_HTTP) }
-  if (values.rounds !== undefined) settings.rounds = positive('rounds', values.rounds)
-  if (values.connections !== undefined) {
-    settings.connections = positive('connections', values.connections)
-  }
-  if (values.seconds !== undefined) settings.seconds = positive('seconds', values.seconds)
-  http = await runHttpSuite(selectContenders(values.only), settings, log)
-}
-
-const results: BenchResults = {
-  environment: {
-    date: new Date(),
-    node: process.version,
-    v8: process.versions.v8,
-    cpu: cpus()[0]?.model.trim() ?? 'unknown',
-    cores: cpus().length,
-    os: `${osType()} ${release()} ${process.arch}`,
-    command: command(),
-    loadGenerator: `autocannon ${await autocannonVersion()}, in a process of its own`,
-    quick,
-  },
-  http,
-  micro,
-  targets: checkTargets(http, micro),
-}
-const findings = quick ? '' : await readFile(FINDINGS_FILE, 'utf8')
+const results =
+  values.render === undefined ? await measure() : revive(await readFile(values.render, 'utf8'))
+const findings = results.environment.quick ? '' : await readFile(FINDINGS_FILE, 'utf8')
 const markdown = renderMarkdown(results, findings)
 process.stdout.write(markdown)
 
 const output = values.output ?? (quick ? undefined : REPORT_FILE)
 if (output !== undefined) await writeFile(output, markdown)
-if (values.json !== undefined) await writeFile(values.json, JSON.stringify(results, null, 2))
+const json = JSON.stringify(results, null, 2)
+if (values.json !== undefined) await writeFile(values.json, json)
+if (!quick && values.render === undefined) await writeFile(RESULTS_FILE, json)
 log(`done in ${Math.round((Date.now() - started) / 1000)} s`)
+
+async function measure(): Promise<BenchResults> {
+  let micro: BenchResults['micro'] = null
+  if (!values['skip-micro']) {
+    log('micro suite')
+    micro = await runMicroSuite(quick ? QUICK_MICRO : FULL_MICRO, log)
+  }
+  let http: BenchResults['http'] = null
+  if (!values['skip-http']) {
+    log('HTTP suite')
+    const settings = { ...(quick ? QUICK_HTTP : FULL_HTTP) }
+    if (values.rounds !== undefined) settings.rounds = positive('rounds', values.rounds)
+    if (values.connections !== undefined) {
+      settings.connections = positive('connections', values.connections)
+    }
+    if (values.seconds !== undefined) settings.seconds = positive('seconds', values.seconds)
+    http = await runHttpSuite(selectContenders(values.only), settings, log)
+  }
+  return {
+    environment: {
+      date: new Date(),
+      seconds: Math.round((Date.now() - started) / 1000),
+      node: process.version,
+      v8: process.versions.v8,
+      cpu: cpus()[0]?.model.trim() ?? 'unknown',
+      cores: cpus().length,
+      os: `${osType()} ${release()} ${process.arch}`,
+      command: command(),
+      loadGenerator: `autocannon ${await autocannonVersion()}, in a process of its own`,
+      quick,
+    },
+    http,
+    micro,
+    targets: checkTargets(http, micro),
+  }
+}
+
+// Raw figures read back from JSON, with the targets checked again.
+function revive(text: string): BenchResults {
+  const results = JSON.parse(text) as BenchResults
+  results.environment.date = new Date(results.environment.date)
+  results.targets = checkTargets(results.http, results.micro)
+  return results
+}
 
 // The contenders to run: all, or those named by --only, with the ceiling first in any case.
 // fetch-session is also measured with `nodeCrypto` when @fetch-session/node offers it.
@@ -142,7 +160,8 @@ function command(): string {
   const args = process.argv.slice(2).join(' ')
   const viaPnpm = process.env['npm_lifecycle_event'] === 'bench'
   const base = viaPnpm ? 'pnpm bench' : 'node --conditions=source --import tsx src/bench.ts'
-  return args === '' ? base : `${base} ${args}`
+  const where = viaPnpm ? 'from the root of the repository' : 'in examples/bench'
+  return `\`${args === '' ? base : `${base} ${args}`}\` (${where})`
 }
 
 async function autocannonVersion(): Promise<string> {

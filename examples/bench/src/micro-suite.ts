@@ -1,6 +1,7 @@
 // The micro suite: the cookie codec, signing and sealing, each next to what a user would
 // otherwise run (jshttp `cookie`, Hono's cookie utilities, hono-sessions' iron sealing, and
-// node:crypto as the floor for HMAC), measured with mitata in this process.
+// node:crypto as the floor for HMAC), then whole requests through the contenders' applications
+// in process, without HTTP; all measured with mitata in this process.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import {
   CookieStore,
@@ -15,8 +16,17 @@ import * as jshttp from 'cookie'
 import { parse as honoParse, serialize as honoSerialize } from 'hono/utils/cookie'
 import { decrypt as ironOpen, encrypt as ironSeal } from 'hono-sessions'
 import { do_not_optimize, measure } from 'mitata'
+import {
+  bareHono,
+  benchSessions,
+  fetchSessionHono,
+  fetchSessionWrap,
+  honoSessions,
+  honoSessionsStore,
+} from './apps.ts'
+import type { Handler } from './apps.ts'
 import { nodeCrypto } from './crypto-provider.ts'
-import { SECRET } from './server-control.ts'
+import { COUNTER_PATH, SECRET, UNTOUCHED_PATH } from './server-control.ts'
 
 /** One implementation of one case. */
 export interface MicroResult {
@@ -26,6 +36,8 @@ export interface MicroResult {
   name: string
   /** Whether it is fetch-session's. */
   ours: boolean
+  /** Whether the other results of its group are compared with it. */
+  baseline: boolean
   /** Mean nanoseconds per call. */
   ns: number
   /** 99th percentile of the samples, in nanoseconds. */
@@ -78,6 +90,7 @@ interface Case {
   group: string
   name: string
   ours: boolean
+  baseline: boolean
   fn: () => unknown
 }
 
@@ -93,12 +106,12 @@ export async function runMicroSuite(
 ): Promise<MicroResult[]> {
   const cases = await buildCases()
   const results: MicroResult[] = []
-  for (const { group, name, ours, fn } of cases) {
+  for (const { group, name, ours, baseline, fn } of cases) {
     const stats = await measure(fn, {
       min_cpu_time: settings.minCpuTimeNs,
       batch_samples: settings.batchSamples,
     })
-    results.push({ group, name, ours, ns: stats.avg, p99: stats.p99 })
+    results.push({ group, name, ours, baseline, ns: stats.avg, p99: stats.p99 })
     log(`${group}: ${name} ${stats.avg.toFixed(0)} ns`)
   }
   return results
@@ -106,8 +119,9 @@ export async function runMicroSuite(
 
 async function buildCases(): Promise<Case[]> {
   const cases: Case[] = []
+  // In the codec and crypto groups, fetch-session's first entry is the baseline.
   const add = (group: string, name: string, ours: boolean, fn: () => unknown) =>
-    cases.push({ group, name, ours, fn })
+    cases.push({ group, name, ours, baseline: ours && !cases.some((c) => c.group === group), fn })
 
   for (const [group, header] of [
     [`parse a 10-cookie header (${TEN_COOKIES.length} bytes)`, TEN_COOKIES],
@@ -212,6 +226,89 @@ async function buildCases(): Promise<Case[]> {
     false,
     () => do_not_optimize(new Request('http://127.0.0.1/', { headers: { cookie: 'a=b' } })),
   )
+  cases.push(...(await requestCases()))
+  return cases
+}
+
+const ORIGIN = 'http://127.0.0.1'
+
+// One browser: each call sends one request to the handler with the browser's cookie, if it
+// keeps one, and keeps the cookie that the response sets.
+function browser(handler: Handler, path: string, cookie: string | null): () => Promise<void> {
+  let jar = cookie
+  return async () => {
+    const init = jar === null ? {} : { headers: { cookie: jar } }
+    const response = await handler(new Request(ORIGIN + path, init))
+    const set = response.headers.getSetCookie().at(-1)
+    if (jar !== null && set !== undefined) jar = set.split(';', 1)[0]!
+  }
+}
+
+// The cookie of a new session, from a first request.
+async function sessionCookie(handler: Handler): Promise<string> {
+  const response = await handler(new Request(ORIGIN + COUNTER_PATH))
+  const set = response.headers.getSetCookie().at(-1)
+  if (set === undefined) throw new Error('no session cookie')
+  return set.split(';', 1)[0]!
+}
+
+// Whole requests through the contenders' applications, in process: what each adds to bare
+// Hono with no HTTP and no other process involved. `new Request()` is included everywhere.
+async function requestCases(): Promise<Case[]> {
+  const cases: Case[] = []
+  const groups = {
+    existing: 'in process: `GET /counter` with the session cookie',
+    new: 'in process: `GET /counter` without a cookie (new session)',
+    untouched: 'in process: `GET /untouched` with the session cookie',
+  }
+  const cryptos: [string, SessionCrypto | null][] = [['', null]]
+  if (nodeCrypto !== null) cryptos.push([', `nodeCrypto`', nodeCrypto])
+  const add = (group: string, name: string, ours: boolean, fn: () => unknown, baseline = false) =>
+    cases.push({ group, name, ours, baseline, fn })
+
+  for (const group of Object.values(groups)) {
+    const path = group === groups.untouched ? UNTOUCHED_PATH : COUNTER_PATH
+    add(group, 'bare Hono, no session', false, browser(bareHono(), path, null), true)
+  }
+  const emptyMiddleware = browser(bareHono(true), UNTOUCHED_PATH, null)
+  add(groups.untouched, 'bare Hono + an empty middleware', false, emptyMiddleware)
+  for (const [label, crypto] of cryptos) {
+    const memory = fetchSessionHono(benchSessions(undefined, crypto))
+    const cookie = fetchSessionHono(benchSessions(new CookieStore(), crypto))
+    const memoryCookie = await sessionCookie(memory)
+    const cookieCookie = await sessionCookie(cookie)
+    const memoryName = `Hono + fetch-session, MemoryStore${label}`
+    const cookieName = `Hono + fetch-session, CookieStore${label}`
+    add(groups.existing, memoryName, true, browser(memory, COUNTER_PATH, memoryCookie))
+    add(groups.existing, cookieName, true, browser(cookie, COUNTER_PATH, cookieCookie))
+    add(groups.new, memoryName, true, browser(memory, COUNTER_PATH, null))
+    add(groups.new, cookieName, true, browser(cookie, COUNTER_PATH, null))
+    if (crypto === null) {
+      add(groups.untouched, memoryName, true, browser(memory, UNTOUCHED_PATH, memoryCookie))
+    }
+  }
+  const wrap = fetchSessionWrap(benchSessions())
+  const wrapCookie = await sessionCookie(wrap)
+  add(
+    groups.existing,
+    '`sessions.wrap`, MemoryStore',
+    true,
+    browser(wrap, COUNTER_PATH, wrapCookie),
+  )
+  add(
+    groups.untouched,
+    '`sessions.wrap`, MemoryStore',
+    true,
+    browser(wrap, UNTOUCHED_PATH, wrapCookie),
+  )
+  for (const kind of ['memory', 'cookie'] as const) {
+    const app = honoSessions(honoSessionsStore(kind))
+    const cookie = await sessionCookie(app)
+    const name = `Hono + hono-sessions, ${kind === 'memory' ? 'MemoryStore' : 'CookieStore'}`
+    add(groups.existing, name, false, browser(app, COUNTER_PATH, cookie))
+    add(groups.new, name, false, browser(app, COUNTER_PATH, null))
+    if (kind === 'memory') add(groups.untouched, name, false, browser(app, UNTOUCHED_PATH, cookie))
+  }
   return cases
 }
 

@@ -7,6 +7,8 @@ import type { MicroResult } from './micro-suite.ts'
 /** Where and how the bench ran. */
 export interface Environment {
   date: Date
+  /** How long the run took. */
+  seconds: number
   node: string
   v8: string
   cpu: string
@@ -203,7 +205,7 @@ export function renderMarkdown(results: BenchResults, findings: string): string 
     `- Node: ${env.node} (V8 ${env.v8})`,
     `- CPU: ${env.cpu}, ${env.cores} logical cores`,
     `- OS: ${env.os}`,
-    `- Command: \`${env.command}\``,
+    `- Command: ${env.command}, which took ` + `${Math.round(env.seconds / 6) / 10} minutes`,
     `- Load generator: ${env.loadGenerator}`,
   )
   if (http !== null) {
@@ -335,17 +337,18 @@ function microTable(micro: MicroResult[]): string[] {
   const lines = [
     '## Micro suite',
     '',
-    'mitata, in one process; mean time per call. "Relative" divides by fetch-session\'s time ' +
-      'in the same case (below 1 is faster than fetch-session).',
+    'mitata, in one process; mean time per call. "Relative" divides by the time of the ' +
+      "case's first row: fetch-session's for the codec and crypto cases, bare Hono's for the " +
+      'in-process requests (whose own cost includes building a `Request`).',
     '',
     '| case | implementation | ns per call | p99 ns | relative |',
     '| --- | --- | --- | --- | --- |',
   ]
   for (const group of new Set(micro.map((result) => result.group))) {
     const members = micro.filter((result) => result.group === group)
-    const ours = members.find((result) => result.ours)
-    for (const result of members) {
-      const relative = ours === undefined ? '–' : (result.ns / ours.ns).toFixed(2)
+    const base = members.find((result) => result.baseline)
+    for (const result of [...members].sort((a, b) => Number(b.baseline) - Number(a.baseline))) {
+      const relative = base === undefined ? '–' : (result.ns / base.ns).toFixed(2)
       const name = result.ours ? `**${result.name}**` : result.name
       lines.push(
         `| ${group} | ${name} | ${integer(result.ns)} | ${integer(result.p99)} | ${relative} |`,
