@@ -216,6 +216,7 @@ export function renderMarkdown(results: BenchResults, findings: string): string 
         `${s.connections} connections, each one browser with a cookie jar; ` +
         `${s.seconds} s per run; new sessions: ${s.newSessions.toLocaleString('en-US')} ` +
         `requests in all, at most ${s.newSecondsLimit} s per run; ${http.placement}`,
+      '- p99 latencies are whole milliseconds, as autocannon records them.',
       '- "Server CPU µs/req" is the CPU time of the server process (all its threads) over a run ' +
         'divided by the responses of that run; "ratio by CPU" divides bare Hono\'s by the ' +
         "contender's, round by round.",
@@ -322,7 +323,7 @@ function row(http: HttpReport, scenario: Scenario, contender: Contender, runs: R
           : integer(memory.after.sessions),
       memory === undefined ? '?' : megabytes(memory.after.rss),
       memory === undefined ? '?' : megabytes(memory.after.heapUsed - memory.before.heapUsed),
-      bytes === null ? '–' : `${integer(bytes)} B`,
+      contender.directory === true ? '– (on disk)' : bytes === null ? '–' : `${integer(bytes)} B`,
     )
   } else {
     const setCookies = runs.reduce((sum, run) => sum + run.setCookies, 0)
@@ -337,7 +338,8 @@ function microTable(micro: MicroResult[]): string[] {
   const lines = [
     '## Micro suite',
     '',
-    'mitata, in one process; mean time per call. "Relative" divides by the time of the ' +
+    'mitata, in one process; mean time per call, the median of three passes over all the ' +
+      'cases. "Relative" divides by the time of the ' +
       "case's first row: fetch-session's for the codec and crypto cases, bare Hono's for the " +
       'in-process requests (whose own cost includes building a `Request`).',
     '',
