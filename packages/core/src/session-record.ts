@@ -61,9 +61,19 @@ export function serializeRecord(
   expiresAt: number,
   id?: string,
 ): string {
-  let record = body + TAIL + createdAt + ',"t":' + touchedAt + ',"e":' + expiresAt
-  if (id !== undefined) record += ',"i":' + JSON.stringify(id)
-  return record + '}'
+  // join() yields one flat string, where `+` would leave a rope of pieces that a store keeps
+  // (about 200 bytes more per session in memory) and that the next parse must flatten.
+  return [
+    body,
+    TAIL,
+    createdAt,
+    ',"t":',
+    touchedAt,
+    ',"e":',
+    expiresAt,
+    id === undefined ? '' : ',"i":' + JSON.stringify(id),
+    '}',
+  ].join('')
 }
 
 /**

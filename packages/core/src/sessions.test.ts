@@ -7,6 +7,7 @@ import {
   SessionStoreError,
   SessionTooLargeError,
   createSessions,
+  serializeCookie,
   sign,
 } from './index.ts'
 import type { Session, SessionsOptions } from './index.ts'
@@ -520,6 +521,28 @@ describe('sessions.commit()', () => {
     expect(response.status).toBe(302)
     expect(response.headers.get('location')).toBe('https://example.com/next')
     expect(response.headers.get('set-cookie')).toMatch(/^session=/)
+  })
+
+  it('sends the cookie exactly as serializeCookie writes it', async () => {
+    const cookie = {
+      name: '__Secure-sid',
+      path: '/app',
+      domain: 'example.com',
+      sameSite: 'strict',
+      partitioned: true,
+    } as const
+    const { request, jar } = setup({ cookie, idleTimeout: 3600 })
+    const response = await request((s) => s.set('count', 1))
+    const value = jar.get('__Secure-sid')!
+    expect(response.headers.get('set-cookie')).toBe(
+      serializeCookie('__Secure-sid', value, {
+        ...cookie,
+        maxAge: 3600,
+        httpOnly: true,
+        secure: true,
+        encode: (v) => v,
+      }),
+    )
   })
 
   it('follows the request scheme with secure: "auto"', async () => {

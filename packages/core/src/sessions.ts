@@ -110,6 +110,8 @@ interface ResolvedOptions {
   policy: ExpiryPolicy
   browserSession: boolean
   crypto: SessionCrypto
+  /** The serialized attributes after the value and Max-Age, with and without `Secure`. */
+  attributes: { secure: string; insecure: string }
 }
 
 // Verified cookie strings, so a browser resending the same cookie costs no HMAC. Only strings
@@ -374,16 +376,17 @@ export class Sessions<Data extends object = SessionData> {
     return value
   }
 
+  // The cookie's attributes never change, so they were serialized (and checked) once; only the
+  // value and Max-Age, which serializeCookie writes first, are added here. Values are signed ids
+  // or sealed records: base64url and dots, always valid cookie-octets.
   #cookie(state: SessionState, value: string, persistent: boolean): string {
     const options = this.#options
-    const cookie: SerializeCookieOptions = { ...options.cookie, secure: state.secure }
+    let header = options.cookieName + '=' + value
     if (persistent) {
-      cookie.maxAge = Math.min(
-        MAX_COOKIE_AGE,
-        Math.max(1, Math.ceil((state.expiresAt - Date.now()) / 1000)),
-      )
+      const seconds = Math.ceil((state.expiresAt - Date.now()) / 1000)
+      header += '; Max-Age=' + Math.min(MAX_COOKIE_AGE, Math.max(1, seconds))
     }
-    return serializeCookie(options.cookieName, value, cookie)
+    return header + (state.secure ? options.attributes.secure : options.attributes.insecure)
   }
 
   #expiredCookie(state: SessionState): string {
@@ -570,10 +573,14 @@ function resolveOptions(options: SessionsOptions): ResolvedOptions {
   }
   if (c.domain !== undefined) cookie.domain = c.domain
   // Serializing a sample cookie checks every attribute and the name's prefix rules now, not on
-  // the first request. "auto" must hold for both schemes, so it is checked as both.
+  // the first request, and gives the attributes that every Set-Cookie ends with. "auto" must
+  // hold for both schemes, so it is checked as both.
+  const attributes = { secure: '', insecure: '' }
   for (const sample of secure === 'auto' ? [true, false] : [secure]) {
     try {
-      serializeCookie(cookieName, 'x', { ...cookie, secure: sample, maxAge: 1 })
+      const prefix = `${cookieName}=x; Max-Age=1`
+      const header = serializeCookie(cookieName, 'x', { ...cookie, secure: sample, maxAge: 1 })
+      attributes[sample ? 'secure' : 'insecure'] = header.slice(prefix.length)
     } catch (error) {
       if (!(error instanceof CookieError)) throw error
       const hint = secure === 'auto' ? ' (with `secure: "auto"`, also over plain HTTP)' : ''
@@ -593,6 +600,7 @@ function resolveOptions(options: SessionsOptions): ResolvedOptions {
     policy: { idleTimeout, absoluteTimeout, rolling: options.rolling ?? true, touchInterval },
     browserSession: options.browserSession ?? false,
     crypto: provider,
+    attributes,
   }
 }
 
