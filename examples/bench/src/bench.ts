@@ -29,6 +29,7 @@ const FULL_HTTP: HttpSettings = {
   newSecondsLimit: 6,
   warmSeconds: 1,
   warmNewSessions: 2_000,
+  isolatedSessions: 9_900,
 }
 const QUICK_HTTP: HttpSettings = {
   rounds: 1,
@@ -38,6 +39,7 @@ const QUICK_HTTP: HttpSettings = {
   newSecondsLimit: 2,
   warmSeconds: 0.1,
   warmNewSessions: 10,
+  isolatedSessions: 200,
 }
 const FULL_MICRO: MicroSettings = { minCpuTimeNs: 600e6, batchSamples: 4096, passes: 3 }
 const QUICK_MICRO: MicroSettings = { minCpuTimeNs: 1e6, batchSamples: 16, passes: 1 }

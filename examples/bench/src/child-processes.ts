@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Contender } from './contenders.ts'
 import type { LoadRequest, LoadResult } from './load-client.ts'
+import type { IsolatedMemory } from './memory-probe.ts'
 import type { ServerMessage } from './server-control.ts'
 
 /** The bench package's directory, where `tsx` resolves. */
@@ -268,4 +269,46 @@ export class LoadClient {
     await exited
     clearTimeout(timer)
   }
+}
+
+/**
+ * Measures a contender's retained heap per session in a process of its own (`memory-probe.ts`).
+ * @param name the contender, one of those the probe knows
+ * @param prefix the pinning prefix
+ * @param warm new sessions sent first, to warm the code up
+ * @param measured new sessions sent between the two heap readings
+ */
+export function isolatedMemory(
+  name: string,
+  prefix: string[],
+  warm: number,
+  measured: number,
+): Promise<IsolatedMemory> {
+  const script = 'src/memory-probe.ts'
+  const command = [
+    ...prefix,
+    process.execPath,
+    ...NODE_FLAGS,
+    script,
+    name,
+    `${warm}`,
+    `${measured}`,
+  ]
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: PACKAGE_DIR,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr
+    .setEncoding('utf8')
+    .on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`memory probe ${name}: exited (${code})\n${stderr}`))
+      else resolve(JSON.parse(stdout) as IsolatedMemory)
+    })
+  })
 }

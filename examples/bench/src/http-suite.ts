@@ -4,10 +4,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LoadClient, ServerProcess, placement } from './child-processes.ts'
+import { LoadClient, ServerProcess, isolatedMemory, placement } from './child-processes.ts'
 import type { MemoryProbe } from './child-processes.ts'
 import type { Contender } from './contenders.ts'
 import type { LoadResult } from './load-client.ts'
+import type { IsolatedMemory } from './memory-probe.ts'
 import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
 
 /** How long and how hard to load the servers. */
@@ -26,6 +27,8 @@ export interface HttpSettings {
   warmSeconds: number
   /** Requests of new-session warm-up per contender. */
   warmNewSessions: number
+  /** New sessions created, apart from HTTP, to measure the retained heap per session. */
+  isolatedSessions: number
 }
 
 /** The scenarios, in the order each round runs them. */
@@ -75,7 +78,12 @@ export interface HttpReport {
   checks: Record<string, Check>
   runs: Record<Scenario, Record<string, Run[]>>
   memory: Record<string, MemoryReport>
+  /** Retained heap per session measured apart, by contender (those with a server-side store). */
+  isolated: Record<string, IsolatedMemory>
 }
+
+/** The contenders whose retained heap per session is also measured apart. */
+export const ISOLATED_MEMORY = ['fs-memory', 'fs-memory-node', 'fs-wrap', 'hs-memory']
 
 /**
  * Runs the HTTP suite.
@@ -110,7 +118,22 @@ export async function runHttpSuite(
     if (started[0]!.status === 'fulfilled') client = started[0].value as LoadClient
     const failed = started.find((outcome) => outcome.status === 'rejected')
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
-    return await measure(client!, servers, settings, where.description, log)
+    const report = await measure(client!, servers, settings, where.description, log)
+    await Promise.all([client?.stop(), ...servers.map((server) => server.stop())])
+    for (const contender of contenders) {
+      if (!ISOLATED_MEMORY.includes(contender.name)) continue
+      report.isolated[contender.name] = await isolatedMemory(
+        contender.name,
+        where.server,
+        settings.warmNewSessions,
+        settings.isolatedSessions,
+      )
+      log(
+        `retained per session, measured apart: ${contender.name} ` +
+          `${Math.round(report.isolated[contender.name]!.bytesPerSession)} B`,
+      )
+    }
+    return report
   } finally {
     await Promise.all([client?.stop(), ...servers.map((server) => server.stop())])
     await rm(directory, { recursive: true, force: true })
@@ -131,6 +154,7 @@ async function measure(
     checks: {},
     runs: { existing: {}, untouched: {}, new: {} },
     memory: {},
+    isolated: {},
   }
   // One browser per connection, each with a session of its own, kept from run to run.
   const cookies = new Map<string, (string | null)[]>()

@@ -82,6 +82,16 @@ export function cpuRatio(report: HttpReport, scenario: Scenario, name: string): 
 }
 
 /**
+ * Retained heap bytes per session, measured apart from the HTTP suite (see memory-probe.ts).
+ * @param report the HTTP suite's report
+ * @param name the contender
+ * @returns `null` when it was not measured
+ */
+export function isolatedBytesPerSession(report: HttpReport, name: string): number | null {
+  return report.isolated?.[name]?.bytesPerSession ?? null
+}
+
+/**
  * Retained heap bytes per session held, over the new-session scenario.
  * @param report the HTTP suite's report
  * @param name the contender
@@ -126,7 +136,7 @@ export function checkTargets(http: HttpReport | null, micro: MicroResult[] | nul
       const r = ratio(http, 'new', name)
       const memory = http.memory[name]
       const held = memory?.after.sessions ?? null
-      const bytes = bytesPerSession(http, name)
+      const bytes = isolatedBytesPerSession(http, name)
       checks.push({
         target:
           `new session per request, ${label(http, name)}: at least 0.50 of bare Hono, ` +
@@ -269,7 +279,11 @@ const EXPLANATIONS: Record<Scenario, string> = {
   new:
     'No cookie is sent, so every request creates, stores and signs (or seals) a new session. ' +
     'Memory is read after two full garbage collections, before the first run and after the ' +
-    'last; "retained per session" is the heap growth divided by the growth in sessions held.',
+    'last; "per session, this run" is the heap growth divided by the growth in sessions held. ' +
+    'Over a few thousand sessions that figure moves with whatever else the heap held at each ' +
+    'probe, so the target is checked against "per session, measured apart": a process of its ' +
+    'own sends 9,900 new-session requests straight to the application (no HTTP) and compares ' +
+    'the heap after full collections, before and after, with the store nearly at its bound.',
 }
 
 function httpTables(http: HttpReport): string[] {
@@ -314,6 +328,7 @@ function row(http: HttpReport, scenario: Scenario, contender: Contender, runs: R
   if (scenario === 'new') {
     const memory = http.memory[contender.name]
     const bytes = bytesPerSession(http, contender.name)
+    const isolated = isolatedBytesPerSession(http, contender.name)
     cells.push(
       integer(requests),
       memory === undefined
@@ -324,6 +339,7 @@ function row(http: HttpReport, scenario: Scenario, contender: Contender, runs: R
       memory === undefined ? '?' : megabytes(memory.after.rss),
       memory === undefined ? '?' : megabytes(memory.after.heapUsed - memory.before.heapUsed),
       contender.directory === true ? '– (on disk)' : bytes === null ? '–' : `${integer(bytes)} B`,
+      isolated === null ? '–' : `${integer(isolated)} B`,
     )
   } else {
     const setCookies = runs.reduce((sum, run) => sum + run.setCookies, 0)

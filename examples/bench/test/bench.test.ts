@@ -118,6 +118,10 @@ describe('pnpm bench --quick', () => {
     expect(fsMemory.after.sessions).toBeLessThanOrEqual(10_000)
     expect(fsMemory.after.heapUsed).toBeGreaterThan(0)
     expect(memory['fs-cookie']!.after.sessions).toBeNull()
+    // Measured apart from HTTP too, in a process of its own.
+    const isolated = results.http!.isolated['fs-memory']!
+    expect(isolated.heldAfter).toBeGreaterThan(isolated.heldBefore)
+    expect(isolated.bytesPerSession).toBeGreaterThan(0)
   })
 
   it('measures every micro case and checks the targets', () => {
