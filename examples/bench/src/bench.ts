@@ -10,7 +10,9 @@
 // src/findings.md). A full run also keeps its raw figures in results.json (not tracked).
 import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, release, type as osType } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { format, resolveConfig } from 'prettier'
 import { contenders as allContenders } from './contenders.ts'
 import type { Contender } from './contenders.ts'
 import { nodeCrypto } from './crypto-provider.ts'
@@ -71,12 +73,14 @@ const log = (line: string) =>
 const results =
   values.render === undefined ? await measure() : revive(await readFile(values.render, 'utf8'))
 const findings = results.environment.quick ? '' : await readFile(FINDINGS_FILE, 'utf8')
-const markdown = renderMarkdown(results, findings)
+// Formatted as the repository's formatter would, so that `pnpm lint` passes on the report.
+const style = (await resolveConfig(fileURLToPath(REPORT_FILE))) ?? {}
+const markdown = await format(renderMarkdown(results, findings), { ...style, parser: 'markdown' })
 process.stdout.write(markdown)
 
 const output = values.output ?? (quick ? undefined : REPORT_FILE)
 if (output !== undefined) await writeFile(output, markdown)
-const json = JSON.stringify(results, null, 2)
+const json = await format(JSON.stringify(results), { ...style, parser: 'json' })
 if (values.json !== undefined) await writeFile(values.json, json)
 if (!quick && values.render === undefined) await writeFile(RESULTS_FILE, json)
 log(`done in ${Math.round((Date.now() - started) / 1000)} s`)

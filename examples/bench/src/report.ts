@@ -298,7 +298,8 @@ function httpTables(http: HttpReport): string[] {
         'sessions held',
         'RSS after',
         'heap retained',
-        'retained per session',
+        'per session, this run',
+        'per session, measured apart',
       )
     } else {
       head.push('Set-Cookie')
