@@ -31,15 +31,17 @@ declare module 'vitest' {
 const packageDir = resolve(fileURLToPath(import.meta.url), '../../..')
 
 export default function setup(project: TestProject): void {
-  project.provide('coreBuildErrors', buildDist())
-  project.onTestsRerun(() => project.provide('coreBuildErrors', buildDist()))
+  project.provide('coreBuildErrors', buildDist(packageDir))
+  project.onTestsRerun(() => project.provide('coreBuildErrors', buildDist(packageDir)))
 }
 
 /**
- * Compiles the package as tsconfig.build.json says.
+ * Compiles a package of the workspace as its tsconfig.build.json says, safely beside another
+ * test run doing the same (see the top of this file).
+ * @param packageDir the package's folder
  * @returns the compiler's errors, formatted, or an empty string
  */
-function buildDist(): string {
+export function buildDist(packageDir: string): string {
   const host: ts.FormatDiagnosticsHost = {
     getCanonicalFileName: (name) => name,
     getCurrentDirectory: () => packageDir,
