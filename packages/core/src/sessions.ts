@@ -112,6 +112,8 @@ interface ResolvedOptions {
   crypto: SessionCrypto
   /** The serialized attributes after the value and Max-Age, with and without `Secure`. */
   attributes: { secure: string; insecure: string }
+  /** With `CookieStore`, the check that refuses at `set()` a session too big for the cookie. */
+  checkSize: ((state: SessionState) => void) | undefined
 }
 
 // Verified cookie strings, so a browser resending the same cookie costs no HMAC. Only strings
@@ -426,7 +428,7 @@ function newState(options: ResolvedOptions, secure: boolean): SessionState {
     dropStored: false,
     secure,
     policy: options.policy,
-    checkSize: options.sealer !== null ? sizeChecker(options.cookieName) : undefined,
+    checkSize: options.checkSize,
   }
 }
 
@@ -454,8 +456,9 @@ function adopt(
 
 // For CookieStore: refuses, at set() time, a change that would make the sealed cookie too big.
 // The sealed length is a function of the plaintext length alone, so it is known before sealing.
+const encoder = new TextEncoder()
+
 function sizeChecker(cookieName: string): (state: SessionState) => void {
-  const encoder = new TextEncoder()
   return (state) => {
     const body = serializeBody(state.data, state.flashOut, state.expiry)
     // Timestamps and id take a fixed width: 13-digit times and a 32-character id.
@@ -601,6 +604,7 @@ function resolveOptions(options: SessionsOptions): ResolvedOptions {
     browserSession: options.browserSession ?? false,
     crypto: provider,
     attributes,
+    checkSize: sealer !== null ? sizeChecker(cookieName) : undefined,
   }
 }
 
