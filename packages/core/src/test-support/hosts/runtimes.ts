@@ -187,19 +187,26 @@ function processHost(label: string, kind: StoreKind) {
   }
 }
 
-/** The path of a dev dependency's executable, or an error saying how to install it. */
-function installedBin(name: string): string {
-  const path = join(packageDir, 'node_modules', '.bin', name)
+/**
+ * The path of a dev dependency's executable, or an error saying how to install it.
+ * @param name the executable
+ * @param dir the package that depends on it; default: this one
+ */
+export function installedBin(name: string, dir = packageDir): string {
+  const path = join(dir, 'node_modules', '.bin', name)
   if (!existsSync(path)) {
+    const owner = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string })
+      .name
     throw new Error(
-      `${name} is not installed: node_modules/.bin/${name} is missing in @fetch-session/core. ` +
+      `${name} is not installed: node_modules/.bin/${name} is missing in ${owner}. ` +
         `It is a pinned dev dependency; run pnpm install (its install script must be allowed).`,
     )
   }
   return path
 }
 
-async function output(command: string, args: string[], env = process.env): Promise<string> {
+/** Runs a command and returns its standard output. */
+export async function output(command: string, args: string[], env = process.env): Promise<string> {
   try {
     return (await promisify(execFile)(command, args, { env, encoding: 'utf8' })).stdout
   } catch (error) {

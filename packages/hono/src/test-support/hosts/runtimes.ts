@@ -6,19 +6,17 @@
 // @fetch-session/hono through their package.json `exports` to their published builds (dist/,
 // built by the project's global setup). Starting and keeping hosts is the core's code; nothing
 // here skips: a runtime that is missing or does not start fails its tests, naming the cause.
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import type { Plugin } from 'esbuild'
 import { afterAll, inject } from 'vitest'
 import type { StoreKind } from '../../../../core/src/test-support/behaviour-app.ts'
 import { startProcessHost } from '../../../../core/src/test-support/hosts/process-host.ts'
 import type { RunningHost } from '../../../../core/src/test-support/hosts/process-host.ts'
+import { installedBin, output } from '../../../../core/src/test-support/hosts/runtimes.ts'
 import type { Runtime } from '../../../../core/src/test-support/hosts/runtimes.ts'
 
 export { startedHosts } from '../../../../core/src/test-support/hosts/runtimes.ts'
@@ -31,7 +29,7 @@ const START_TIMEOUT = 60_000
 
 /** Bun, from the `bun` npm package, running hosts/bun.ts. */
 export async function bun(): Promise<Runtime> {
-  const command = installedBin('bun')
+  const command = installedBin('bun', packageDir)
   const label = `bun ${(await output(command, ['--version'])).trim()}`
   const app = await applicationDirectory('bun.ts')
   return {
@@ -43,7 +41,7 @@ export async function bun(): Promise<Runtime> {
 
 /** Deno, from the `deno` npm package, running hosts/deno.ts with only 127.0.0.1 to reach. */
 export async function deno(): Promise<Runtime> {
-  const command = installedBin('deno')
+  const command = installedBin('deno', packageDir)
   const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }
   const version = /^deno (\S+)/.exec(await output(command, ['--version'], env))?.[1]
   const label = `deno ${version ?? '(unknown version)'}`
@@ -136,24 +134,4 @@ const adapterByName: Plugin = {
 function packageName(specifier: string): string {
   const segments = specifier.split('/')
   return segments.slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
-}
-
-/** The path of a dev dependency's executable, or an error saying how to install it. */
-function installedBin(name: string): string {
-  const path = join(packageDir, 'node_modules', '.bin', name)
-  if (!existsSync(path)) {
-    throw new Error(
-      `${name} is not installed: node_modules/.bin/${name} is missing in @fetch-session/hono. ` +
-        `It is a pinned dev dependency; run pnpm install (its install script must be allowed).`,
-    )
-  }
-  return path
-}
-
-async function output(command: string, args: string[], env = process.env): Promise<string> {
-  try {
-    return (await promisify(execFile)(command, args, { env, encoding: 'utf8' })).stdout
-  } catch (error) {
-    throw new Error(`${command} ${args.join(' ')} failed`, { cause: error })
-  }
 }
