@@ -10,46 +10,49 @@ import { SessionDataError } from './errors.ts'
  *   which may be user data
  */
 export function assertJsonValue(value: unknown, key: string): void {
-  check(value, `key ${JSON.stringify(key)}`, [])
+  // Most values are a string, a number or a boolean: checked without building anything.
+  const type = typeof value
+  if (type === 'string' || type === 'boolean') return
+  if (type === 'number' && Number.isFinite(value)) return
+  check(value, key, false, [])
 }
 
-function check(value: unknown, path: string, parents: object[]): void {
+function check(value: unknown, key: string, nested: boolean, parents: object[]): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return
     case 'number':
       if (Number.isFinite(value)) return
-      throw new SessionDataError(`Session value at ${path} is ${value}, which JSON turns into null`)
+      throw new SessionDataError(`${at(key, nested)} is ${value}, which JSON turns into null`)
     case 'object': {
       if (value === null) return
-      if (parents.includes(value))
-        throw new SessionDataError(`Session value at ${path} is circular`)
+      if (parents.includes(value)) throw new SessionDataError(`${at(key, nested)} is circular`)
       parents.push(value)
       if (Array.isArray(value)) {
-        for (const item of value) check(item, nested(path), parents)
+        for (const item of value) check(item, key, true, parents)
       } else {
         const proto = Object.getPrototypeOf(value)
         if (proto !== Object.prototype && proto !== null) {
           const kind = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object'
           throw new SessionDataError(
-            `Session value at ${path} is a ${kind}, which JSON does not keep; store plain data`,
+            `${at(key, nested)} is a ${kind}, which JSON does not keep; store plain data`,
           )
         }
-        for (const key of Object.keys(value)) {
-          check((value as Record<string, unknown>)[key], nested(path), parents)
+        for (const name of Object.keys(value)) {
+          check((value as Record<string, unknown>)[name], key, true, parents)
         }
       }
       parents.pop()
       return
     }
     default:
-      throw new SessionDataError(
-        `Session value at ${path} is ${typeof value}, which JSON does not keep`,
-      )
+      throw new SessionDataError(`${at(key, nested)} is ${typeof value}, which JSON does not keep`)
   }
 }
 
-function nested(path: string): string {
-  return path.endsWith(' (nested)') ? path : `${path} (nested)`
+// Where the bad value is, for a message: the session key, never nested keys or values, which
+// may be user data.
+function at(key: string, nested: boolean): string {
+  return `Session value at key ${JSON.stringify(key)}${nested ? ' (nested)' : ''}`
 }

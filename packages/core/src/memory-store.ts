@@ -10,10 +10,9 @@ export interface MemoryStoreOptions {
   maxSessions?: number
 }
 
-interface Entry {
-  record: string
-  expiresAt: number
-}
+// Each session is held as one string, its expiry time (base 36, whole milliseconds) then a space
+// then its record: an object holding the two cost each session about 40 bytes more.
+type Entry = string
 
 /**
  * A store in the process's memory: for development, tests and single-process servers. Sessions
@@ -54,18 +53,20 @@ export class MemoryStore implements SessionStore {
       if (entry === undefined) return null
       // Used again: it moves to the young generation, out of the one that will be dropped.
       this.#old.delete(id)
-      if (entry.expiresAt > Date.now()) this.#keep(id, entry)
+      if (expiry(entry) > Date.now()) this.#keep(id, entry)
     }
-    return entry.expiresAt > Date.now() ? entry.record : null
+    return expiry(entry) > Date.now() ? entry.slice(entry.indexOf(' ') + 1) : null
   }
 
   async set(id: string, record: string, expiresAt: number): Promise<void> {
     this.#old.delete(id)
-    if (expiresAt <= Date.now()) {
+    // Also drops a NaN expiry; rounding down never keeps an entry past its time.
+    if (!(expiresAt > Date.now())) {
       this.#young.delete(id)
       return
     }
-    this.#keep(id, { record, expiresAt })
+    // join() gives one flat string; `+` would keep the pieces and the record's own rope.
+    this.#keep(id, [Math.floor(expiresAt).toString(36), ' ', record].join(''))
   }
 
   async delete(id: string): Promise<void> {
@@ -83,7 +84,7 @@ export class MemoryStore implements SessionStore {
     let removed = 0
     for (const generation of [this.#young, this.#old]) {
       for (const [id, entry] of generation) {
-        if (entry.expiresAt <= now) {
+        if (expiry(entry) <= now) {
           generation.delete(id)
           removed++
         }
@@ -100,4 +101,8 @@ export class MemoryStore implements SessionStore {
     }
     this.#young.set(id, entry)
   }
+}
+
+function expiry(entry: Entry): number {
+  return parseInt(entry.slice(0, entry.indexOf(' ')), 36)
 }

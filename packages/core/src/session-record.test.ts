@@ -14,19 +14,46 @@ describe('serializeRecord / parseRecord', () => {
     expect(record.expiry).toEqual({ kind: 'idle', seconds: 60 })
   })
 
+  it('writes a session of plain data as its JSON and three base-36 times', () => {
+    const now = Date.UTC(2026, 10, 26)
+    const text = serializeRecord(serializeBody({ n: 1 }, undefined, undefined), now, now, now + 1)
+    expect(text).toBe(`{"n":1}|${now.toString(36)},${now.toString(36)},${(now + 1).toString(36)}`)
+    expect(parseRecord(text)).toMatchObject({ createdAt: now, touchedAt: now, expiresAt: now + 1 })
+  })
+
+  it('keeps times up to the largest safe integer', () => {
+    const max = Number.MAX_SAFE_INTEGER
+    const text = serializeRecord(serializeBody({}, undefined, undefined), 0, max, max)
+    expect(parseRecord(text)).toMatchObject({ createdAt: 0, touchedAt: max, expiresAt: max })
+  })
+
+  it('finds the times after the last "|", whatever the data holds', () => {
+    const data = { note: 'a|b,c', nested: { '|': ',' } }
+    const text = serializeRecord(serializeBody(data, { f: '|' }, undefined), 5, 6, 7)
+    const record = parseRecord(text)!
+    expect({ ...record.data }).toEqual(data)
+    expect({ ...record.flash }).toEqual({ f: '|' })
+    expect(record).toMatchObject({ createdAt: 5, touchedAt: 6, expiresAt: 7, id: undefined })
+  })
+
   it.each([
     [{ kind: 'browser' } as const],
     [{ kind: 'date', at: 1_800_000_000_000 } as const],
+    [{ kind: 'idle', seconds: 3600 } as const],
     [undefined],
   ])('keeps the expiry override %j', (expiry) => {
     const text = serializeRecord(serializeBody(Object.create(null), undefined, expiry), 1, 2, 3)
     expect(parseRecord(text)!.expiry).toEqual(expiry)
+    const withFlash = serializeRecord(serializeBody({ a: 1 }, { b: 2 }, expiry), 1, 2, 3)
+    expect(parseRecord(withFlash)).toMatchObject({ expiry, data: { a: 1 }, flash: { b: 2 } })
   })
 
-  it('gives data bags no prototype, so a stored __proto__ stays a plain key', () => {
-    const record = parseRecord('{"d":{"__proto__":{"x":1}},"c":1,"t":1,"e":1}')!
+  it('gives data and flash bags no prototype, so a stored __proto__ stays a plain key', () => {
+    const record = parseRecord('[{"__proto__":{"x":1}},{"__proto__":2}]|1,1,1')!
     expect(Object.getPrototypeOf(record.data)).toBeNull()
     expect(Object.keys(record.data)).toEqual(['__proto__'])
+    expect(Object.getPrototypeOf(record.flash)).toBeNull()
+    expect(Object.keys(record.flash!)).toEqual(['__proto__'])
   })
 
   it.each([
@@ -34,15 +61,29 @@ describe('serializeRecord / parseRecord', () => {
     42,
     '',
     'not json',
-    '{"d":{},"c":1}',
-    '[1,"c":2]',
-    '{"d":[],"c":1,"t":1,"e":1}',
-    '{"d":{},"f":3,"c":1,"t":1,"e":1}',
-    '{"d":{},"c":-1,"t":1,"e":1}',
-    '{"d":{},"c":1.5,"t":1,"e":1}',
-    '{"d":{},"c":"1","t":1,"e":1}',
-    '{"d":{},"x":-5,"c":1,"t":1,"e":1}',
-    '{"d":{},"c":1,"t":1,"e":1,"i":7}',
+    '{}',
+    '{}|1,1',
+    '{}|1,1,',
+    '{}|1,1,1,',
+    '{}|1,1,1,not an id',
+    '|1,1,1',
+    '[]|1,1,1',
+    '[{}]|1,1,1',
+    '[{},3]|1,1,1',
+    '[{},{},{}]|1,1,1',
+    '"text"|1,1,1',
+    'null|1,1,1',
+    '{}|-1,1,1',
+    '{}|1.5,1,1',
+    '{}|A,1,1',
+    '{}|1,1,zzzzzzzzzzzz',
+    '{}|1,1,zzzzzzzzzzz',
+    'x0{}|1,1,1',
+    'x{}|1,1,1',
+    'b1{}|1,1,1',
+    'q1{}|1,1,1',
+    'x1|1,1,1',
+    '{"d":{},"c":1,"t":1,"e":1}',
   ])('refuses what it did not write: %j', (text) => {
     expect(parseRecord(text)).toBeNull()
   })

@@ -1,10 +1,16 @@
-// The serialized form of a session, as stores keep it. One JSON object whose changeable part
-// (data, flash, expiry override) comes first and whose timestamps come last:
+// The serialized form of a session, as stores keep it: a "body" (what the application can
+// change), then "|" and the timestamps in base 36, then, in a sealed cookie only, the id:
 //
-//   {"d":{...},"f":{...},"x":3600,"a":1767225600000,"c":1764000000000,"t":1764100000000,"e":...}
+//   {"cart":["apple"]}|mihq2k1s,mihq2k1s,mj3w7tds
+//   x2s0[{"user":"ada"},{"message":"Welcome back"}]|mihq2k1s,mihq3a0b,mihqbi2f,<id>
 //
-// Everything before `,"c":` is the record's "body"; comparing bodies tells whether the session
-// changed (lifecycle rule 4) without a second serialization of the data loaded.
+// The body is the data as JSON, or `[data, flash]` when flash values wait for the next request,
+// preceded by the expiry override when there is one: `x<seconds>` (idle timeout), `a<time>` (a
+// date) or `b` (until the browser closes), numbers in base 36. Comparing bodies tells whether
+// the session changed (lifecycle rule 4) without serializing the data loaded a second time.
+//
+// Only the body goes through JSON.parse: a JSON envelope around it with three 13-digit times
+// cost twice as long to parse and 30 more bytes in every stored session.
 
 /** A plain object with no prototype, so stored keys such as `__proto__` stay plain keys. */
 export type Bag = Record<string, unknown>
@@ -30,9 +36,9 @@ export interface SessionRecord {
   id: string | undefined
   /** The body of the record as it was read, for change detection. */
   body: string
+  /** The rest, from the "|": reused by `recordWithBody` while the times stay the same. */
+  tail: string
 }
-
-const TAIL = ',"c":'
 
 /**
  * Serializes the changeable part of a session.
@@ -43,14 +49,11 @@ export function serializeBody(
   flash: Bag | undefined,
   expiry: ExpiryOverride | undefined,
 ): string {
-  let body = '{"d":' + JSON.stringify(data)
-  if (flash !== undefined) body += ',"f":' + JSON.stringify(flash)
-  if (expiry !== undefined) {
-    if (expiry.kind === 'idle') body += ',"x":' + expiry.seconds
-    else if (expiry.kind === 'browser') body += ',"x":0'
-    else body += ',"a":' + expiry.at
-  }
-  return body
+  const json = JSON.stringify(flash === undefined ? data : [data, flash])
+  if (expiry === undefined) return json
+  if (expiry.kind === 'idle') return 'x' + expiry.seconds.toString(36) + json
+  if (expiry.kind === 'date') return 'a' + expiry.at.toString(36) + json
+  return 'b' + json
 }
 
 /** Completes a body with the timestamps (and, for sealed cookies, the id). */
@@ -63,17 +66,20 @@ export function serializeRecord(
 ): string {
   // join() yields one flat string, where `+` would leave a rope of pieces that a store keeps
   // (about 200 bytes more per session in memory) and that the next parse must flatten.
-  return [
-    body,
-    TAIL,
-    createdAt,
-    ',"t":',
-    touchedAt,
-    ',"e":',
-    expiresAt,
-    id === undefined ? '' : ',"i":' + JSON.stringify(id),
-    '}',
-  ].join('')
+  const parts = [body, '|', createdAt.toString(36), ',', touchedAt.toString(36), ',']
+  parts.push(expiresAt.toString(36))
+  if (id !== undefined) parts.push(',', id)
+  return parts.join('')
+}
+
+/**
+ * A record whose times (and id) are those of an earlier one: the common write, a change to the
+ * data between two expiry refreshes, then costs no number formatting.
+ * @param body the new body
+ * @param tail `SessionRecord.tail` of the earlier record, or of `serializeRecord`'s result
+ */
+export function recordWithBody(body: string, tail: string): string {
+  return [body, tail].join('')
 }
 
 /**
@@ -82,40 +88,67 @@ export function serializeRecord(
  */
 export function parseRecord(text: unknown): SessionRecord | null {
   if (typeof text !== 'string') return null
-  const tail = text.lastIndexOf(TAIL)
-  if (tail === -1) return null
+  // The tail holds no "|", the JSON before it may.
+  const bar = text.lastIndexOf('|')
+  if (bar === -1) return null
+  const c1 = text.indexOf(',', bar)
+  const c2 = c1 === -1 ? -1 : text.indexOf(',', c1 + 1)
+  if (c2 === -1) return null
+  let c3 = text.indexOf(',', c2 + 1)
+  if (c3 === -1) c3 = text.length
+  const createdAt = base36(text, bar + 1, c1)
+  const touchedAt = base36(text, c1 + 1, c2)
+  const expiresAt = base36(text, c2 + 1, c3)
+  if (createdAt < 0 || touchedAt < 0 || expiresAt < 0) return null
+  let id: string | undefined
+  if (c3 < text.length) {
+    id = text.slice(c3 + 1)
+    if (!/^[\w-]+$/.test(id)) return null
+  }
+
+  // The expiry override, if any, runs up to the JSON, which opens with "{" or "[".
+  let start = 0
+  let expiry: ExpiryOverride | undefined
+  const tag = text.charCodeAt(0)
+  if (tag !== 0x7b && tag !== 0x5b) {
+    while (start < bar && text.charCodeAt(start) !== 0x7b && text.charCodeAt(start) !== 0x5b) {
+      start++
+    }
+    const value = base36(text, 1, start)
+    if (tag === 0x62 && start === 1) expiry = { kind: 'browser' }
+    else if (tag === 0x78 && value > 0) expiry = { kind: 'idle', seconds: value }
+    else if (tag === 0x61 && value >= 0) expiry = { kind: 'date', at: value }
+    else return null
+  }
+
   let raw: unknown
   try {
-    raw = JSON.parse(text)
+    raw = JSON.parse(text.slice(start, bar))
   } catch {
     return null
   }
-  if (!isBag(raw)) return null
-  const { d, f, x, a, c, t, e, i } = raw
-  if (!isBag(d) || (f !== undefined && !isBag(f))) return null
-  if (!isTime(c) || !isTime(t) || !isTime(e)) return null
-  if (i !== undefined && typeof i !== 'string') return null
-  let expiry: ExpiryOverride | undefined
-  if (x !== undefined) {
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) return null
-    expiry = x === 0 ? { kind: 'browser' } : { kind: 'idle', seconds: x }
-  } else if (a !== undefined) {
-    if (!isTime(a)) return null
-    expiry = { kind: 'date', at: a }
+  let data: unknown = raw
+  let flash: unknown
+  if (Array.isArray(raw)) {
+    if (raw.length !== 2 || !isBag(raw[1])) return null
+    data = raw[0]
+    flash = raw[1]
   }
-  // Top-level bags lose their prototype so that keys such as "__proto__" read and write as plain
-  // keys; JSON.parse already made any such stored key an own property.
-  Object.setPrototypeOf(d, null)
-  if (f !== undefined) Object.setPrototypeOf(f, null)
+  if (!isBag(data)) return null
+  // Bags lose their prototype so that keys such as "__proto__" read and write as plain keys;
+  // JSON.parse already made any such stored key an own property.
+  Object.setPrototypeOf(data, null)
+  if (flash !== undefined) Object.setPrototypeOf(flash, null)
   return {
-    data: d,
-    flash: f,
+    data,
+    flash: flash as Bag | undefined,
     expiry,
-    createdAt: c,
-    touchedAt: t,
-    expiresAt: e,
-    id: i,
-    body: text.slice(0, tail),
+    createdAt,
+    touchedAt,
+    expiresAt,
+    id,
+    body: text.slice(0, bar),
+    tail: text.slice(bar),
   }
 }
 
@@ -123,6 +156,17 @@ function isBag(value: unknown): value is Bag {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+// The non-negative integer written in base 36 (lower case) between `start` and `end`, or -1
+// when that is not one: empty, another character, or beyond the safe integers.
+function base36(text: string, start: number, end: number): number {
+  if (start >= end || end - start > 11) return -1
+  let value = 0
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i)
+    const digit =
+      code >= 0x30 && code <= 0x39 ? code - 0x30 : code >= 0x61 && code <= 0x7a ? code - 0x57 : -1
+    if (digit === -1) return -1
+    value = value * 36 + digit
+  }
+  return Number.isSafeInteger(value) ? value : -1
 }

@@ -28,6 +28,8 @@ export interface SessionState {
   storedId: string | null
   /** The body read from the store, to tell whether anything changed. */
   storedBody: string | null
+  /** The stored record's times, reused while they do not change (see `recordWithBody`). */
+  storedTail: string | null
   /** The cookie value the request carried, reusable as long as the id does not change. */
   cookieValue: string | null
   /** The cookie was signed with an older secret: re-issue it under the current one. */

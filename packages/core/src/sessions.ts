@@ -15,7 +15,7 @@ import { MemoryStore } from './memory-store.ts'
 import { Session, computeExpiry, isEmpty, sessionState } from './session.ts'
 import type { ExpiryPolicy, SessionData, SessionState } from './session.ts'
 import { generateSessionId, isSessionId } from './session-id.ts'
-import { parseRecord, serializeBody, serializeRecord } from './session-record.ts'
+import { parseRecord, recordWithBody, serializeBody, serializeRecord } from './session-record.ts'
 import type { ExpiryOverride, SessionRecord } from './session-record.ts'
 import type { SessionStore } from './session-store.ts'
 import { webCrypto } from './session-crypto.ts'
@@ -304,6 +304,7 @@ export class Sessions<Data extends object = SessionData> {
       Object.assign(state, {
         storedId: null,
         storedBody: null,
+        storedTail: null,
         cookieValue: null,
         dropStored: false,
       })
@@ -329,10 +330,21 @@ export class Sessions<Data extends object = SessionData> {
       state.expiresAt = computeExpiry(state, now)
     }
     const id = (state.id ??= generateSessionId())
+    // Between refreshes the times, and the id a sealed record carries, are those stored.
+    const tail = refresh ? null : state.storedTail
+    const record =
+      tail !== null
+        ? recordWithBody(body, tail)
+        : serializeRecord(
+            body,
+            state.createdAt,
+            state.touchedAt,
+            state.expiresAt,
+            store === null ? id : undefined,
+          )
     let value: string
     if (store !== null) {
       if (changed || refresh) {
-        const record = serializeRecord(body, state.createdAt, state.touchedAt, state.expiresAt)
         await storeCall('set', () => store.set(id, record, state.expiresAt))
       }
       // Only once the data is safe under its new id does the old id go (rule 5): a failed
@@ -342,7 +354,6 @@ export class Sessions<Data extends object = SessionData> {
       }
       value = await this.#signedId(state, id)
     } else {
-      const record = serializeRecord(body, state.createdAt, state.touchedAt, state.expiresAt, id)
       value = await this.#seal(record)
     }
     // Never re-send a cookie that would carry the same value and the same lifetime.
@@ -350,14 +361,13 @@ export class Sessions<Data extends object = SessionData> {
     const sameLifetime = !overridden && (!persistent || state.expiresAt === previousExpiry)
     const send = value !== state.cookieValue || !sameLifetime
     // The session now matches what was stored and sent, so committing it again is a no-op.
-    Object.assign(state, {
-      storedId: id,
-      storedBody: body,
-      storedExpiry: expiry,
-      cookieValue: value,
-      stale: false,
-      dropStored: state.dropStored && state.id !== id,
-    })
+    state.storedId = id
+    state.storedBody = body
+    state.storedTail = tail ?? record.slice(body.length)
+    state.storedExpiry = expiry
+    state.cookieValue = value
+    state.stale = false
+    state.dropStored = state.dropStored && state.id !== id
     return send ? this.#cookie(state, value, persistent) : null
   }
 
@@ -423,6 +433,7 @@ function newState(options: ResolvedOptions, secure: boolean): SessionState {
     expiresAt: now,
     storedId: null,
     storedBody: null,
+    storedTail: null,
     cookieValue: null,
     stale: false,
     dropStored: false,
@@ -450,6 +461,7 @@ function adopt(
   state.expiresAt = record.expiresAt
   state.storedId = id
   state.storedBody = record.body
+  state.storedTail = record.tail
   state.cookieValue = cookieValue
   state.stale = stale
 }
@@ -461,8 +473,10 @@ const encoder = new TextEncoder()
 function sizeChecker(cookieName: string): (state: SessionState) => void {
   return (state) => {
     const body = serializeBody(state.data, state.flashOut, state.expiry)
-    // Timestamps and id take a fixed width: 13-digit times and a 32-character id.
-    const record = serializeRecord(body, 1e12, 1e12, 1e12, 'x'.repeat(32))
+    // Timestamps and id take a fixed width: 8 base-36 digits (every time until 2059) and a
+    // 32-character id.
+    const time = 36 ** 8 - 1
+    const record = serializeRecord(body, time, time, time, 'x'.repeat(32))
     const size = cookieName.length + 1 + CookieSealer.sealedLength(encoder.encode(record).length)
     if (size > MAX_COOKIE_SIZE) throw new SessionTooLargeError(size, MAX_COOKIE_SIZE)
   }

@@ -60,22 +60,24 @@ export function session<Data extends object = SessionData>(
     // The raw request is the key of the core's memoization: every load of this request, through
     // c.var.session() or a direct sessions.load(c.req.raw), returns the same session.
     const request = c.req.raw
-    c.set('session', () => resolved.load(request))
+    let loading: Promise<Session<Data>> | undefined
+    c.set('session', () => (loading ??= resolved.load(request)))
     await next()
-    await commit(resolved, request, c)
+    // A handler may also have called sessions.load(c.req.raw) itself.
+    if (loading === undefined && !resolved.isLoaded(request)) return
+    await commit(resolved, loading ?? resolved.load(request), c)
   }
 }
 
 // What `sessions.wrap()` does after its handler, on Hono's context.
 async function commit<Data extends object>(
   sessions: Sessions<Data>,
-  request: Request,
+  loading: Promise<Session<Data>>,
   c: Context,
 ): Promise<void> {
-  if (!sessions.isLoaded(request)) return
   let loaded: Session<Data>
   try {
-    loaded = await sessions.load(request)
+    loaded = await loading
   } catch {
     // The handler saw the store failure and answered anyway: there is nothing to commit.
     return
