@@ -1,5 +1,6 @@
 import { assertJsonValue } from './json-value.ts'
 import { generateSessionId } from './session-id.ts'
+import { emptyBag } from './session-record.ts'
 import type { Bag, ExpiryOverride } from './session-record.ts'
 
 /** The default shape of session data: any JSON-compatible values under string keys. */
@@ -160,7 +161,7 @@ export class Session<Data extends object = SessionData> {
    */
   clear(): void {
     const state = this.#state
-    state.data = Object.create(null)
+    state.data = emptyBag()
     state.flashIn = undefined
     state.flashOut = undefined
   }
@@ -173,7 +174,7 @@ export class Session<Data extends object = SessionData> {
   /** The `[key, value]` pairs present; a flash value wins over data under the same key. */
   entries(): Array<[string, unknown]> {
     const { flashIn, data } = this.#state
-    const all: Bag = Object.assign(Object.create(null), data, flashIn)
+    const all: Bag = Object.assign(emptyBag(), data, flashIn)
     return Object.entries(all)
   }
 
@@ -186,7 +187,7 @@ export class Session<Data extends object = SessionData> {
   flash<K extends keyof Data & string>(key: K, value: Data[K]): void {
     assertJsonValue(value, key)
     const state = this.#state
-    this.#write((state.flashOut ??= Object.create(null) as Bag), key, value)
+    this.#write((state.flashOut ??= emptyBag()), key, value)
   }
 
   /**

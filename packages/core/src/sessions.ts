@@ -15,7 +15,13 @@ import { MemoryStore } from './memory-store.ts'
 import { Session, computeExpiry, isEmpty, sessionState } from './session.ts'
 import type { ExpiryPolicy, SessionData, SessionState } from './session.ts'
 import { generateSessionId, isSessionId } from './session-id.ts'
-import { parseRecord, recordWithBody, serializeBody, serializeRecord } from './session-record.ts'
+import {
+  emptyBag,
+  parseRecord,
+  recordWithBody,
+  serializeBody,
+  serializeRecord,
+} from './session-record.ts'
 import type { ExpiryOverride, SessionRecord } from './session-record.ts'
 import type { SessionStore } from './session-store.ts'
 import { webCrypto } from './session-crypto.ts'
@@ -352,7 +358,8 @@ export class Sessions<Data extends object = SessionData> {
       if (storedId !== null && dropStored) {
         await storeCall('delete', () => store.delete(storedId))
       }
-      value = await this.#signedId(state, id)
+      const signed = this.#signedId(state, id)
+      value = typeof signed === 'string' ? signed : await signed
     } else {
       value = await this.#seal(record)
     }
@@ -423,7 +430,7 @@ function newState(options: ResolvedOptions, secure: boolean): SessionState {
   return {
     id: null,
     isNew: true,
-    data: Object.create(null),
+    data: emptyBag(),
     flashIn: undefined,
     flashOut: undefined,
     expiry: undefined,
