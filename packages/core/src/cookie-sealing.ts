@@ -1,4 +1,5 @@
 import { decodeBase64url, encodeBase64url } from './base64url.ts'
+import { randomBytes } from './random-bytes.ts'
 import { webCrypto } from './session-crypto.ts'
 import type { SessionCrypto } from './session-crypto.ts'
 
@@ -69,7 +70,7 @@ export class CookieSealer {
    */
   async seal(plaintext: string): Promise<string> {
     const { kid, key } = (await this.#keys)[0]!
-    const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES))
+    const iv = randomBytes(IV_BYTES)
     const sealed = await this.#crypto.encrypt(key, iv, encoder.encode(plaintext), this.#aad)
     const value = kid + '.' + encodeBase64url(iv) + '.' + encodeBase64url(sealed)
     this.#remember(value, plaintext)
