@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { parseCookie } from './cookie-parse.ts'
+import { parseCookie, readCookie } from './cookie-parse.ts'
 import { serializeCookie } from './cookie-serialize.ts'
 
 describe('parseCookie', () => {
@@ -96,6 +96,39 @@ describe('parseCookie', () => {
         expect(parseCookie(header.split(';')[0])[name]).toBe(value)
       }),
       { numRuns: 2000 },
+    )
+  })
+})
+
+describe('readCookie', () => {
+  it.each([
+    ['a=1; session=abc.def; b=2', 'abc.def'],
+    ['session=first; session=second', 'first'],
+    [' \tsession = "quoted%20value" ; x=1', 'quoted value'],
+    ['xsession=1; sessionx=2; session=3', '3'],
+    ['session', undefined],
+    ['a=1;;; b=2', undefined],
+    ['session=%E0%A4%A', '%E0%A4%A'],
+    ['', undefined],
+  ])('reads %j', (header, expected) => {
+    expect(readCookie(header, 'session')).toBe(expected)
+  })
+
+  it('finds nothing without a header or a name', () => {
+    expect(readCookie(null, 'session')).toBeUndefined()
+    expect(readCookie(undefined, 'session')).toBeUndefined()
+    expect(readCookie('=1', '')).toBeUndefined()
+  })
+
+  it('reads what parseCookie reads, whatever the header', () => {
+    const name = fc.constantFrom('a', 'session', '__proto__', ' a', 'b')
+    const piece = fc.constantFrom('a', 'session', '__proto__', '=', ';', ' ', '\t', '"', '%', '1')
+    const header = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: piece }))
+    fc.assert(
+      fc.property(header, name, (text, wanted) => {
+        expect(readCookie(text, wanted)).toBe(parseCookie(text)[wanted])
+      }),
+      { numRuns: 3000 },
     )
   })
 })

@@ -46,20 +46,44 @@ export function parseCookie(
     }
     const name = trimmed(header, start, eq)
     if (name !== '' && cookies[name] === undefined) {
-      let value = trimmed(header, eq + 1, end)
-      // cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )  (RFC 6265, 4.1.1)
-      if (
-        value.length > 1 &&
-        value.charCodeAt(0) === 0x22 &&
-        value.charCodeAt(value.length - 1) === 0x22
-      ) {
-        value = value.slice(1, -1)
-      }
-      cookies[name] = tryDecode(value, decode)
+      cookies[name] = cookieValue(header, eq + 1, end, decode)
     }
     start = end + 1
   }
   return Object.setPrototypeOf(cookies, null)
+}
+
+/**
+ * The value of one cookie of a `Cookie` header, read as `parseCookie(header)[name]` would read
+ * it, without building the record: a request's session cookie is found without slicing or
+ * storing the other cookies a browser sends along (analytics, consent, preferences).
+ * @param header the `Cookie` header value, or `null` when absent
+ * @param name the cookie name
+ * @returns the decoded value of the first cookie of that name, or `undefined`
+ */
+export function readCookie(header: string | null | undefined, name: string): string | undefined {
+  if (typeof header !== 'string' || name === '') return undefined
+  const length = header.length
+  let start = 0
+  while (start < length) {
+    const eq = header.indexOf('=', start)
+    if (eq === -1) break
+    let end = header.indexOf(';', start)
+    if (end === -1) end = length
+    if (eq > end) {
+      start = header.lastIndexOf(';', eq - 1) + 1
+      continue
+    }
+    let from = start
+    let to = eq
+    while (from < to && isBlank(header.charCodeAt(from))) from++
+    while (to > from && isBlank(header.charCodeAt(to - 1))) to--
+    if (to - from === name.length && header.startsWith(name, from)) {
+      return cookieValue(header, eq + 1, end, decodePercent)
+    }
+    start = end + 1
+  }
+  return undefined
 }
 
 // A constructor whose instances start with fast properties and inherit nothing.
@@ -78,14 +102,29 @@ function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09
 }
 
-function decodePercent(value: string): string {
-  return value.includes('%') ? decodeURIComponent(value) : value
-}
-
-function tryDecode(value: string, decode: (value: string) => string): string {
+// cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )  (RFC 6265, 4.1.1): the quotes
+// are not part of the value. A value that fails to decode is kept as it came.
+function cookieValue(
+  header: string,
+  start: number,
+  end: number,
+  decode: (value: string) => string,
+): string {
+  let value = trimmed(header, start, end)
+  if (
+    value.length > 1 &&
+    value.charCodeAt(0) === 0x22 &&
+    value.charCodeAt(value.length - 1) === 0x22
+  ) {
+    value = value.slice(1, -1)
+  }
   try {
     return decode(value)
   } catch {
     return value
   }
+}
+
+function decodePercent(value: string): string {
+  return value.includes('%') ? decodeURIComponent(value) : value
 }

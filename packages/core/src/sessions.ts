@@ -1,5 +1,5 @@
 import { CookieSealer } from './cookie-sealing.ts'
-import { parseCookie } from './cookie-parse.ts'
+import { readCookie } from './cookie-parse.ts'
 import { MAX_COOKIE_AGE, MAX_COOKIE_SIZE, serializeCookie } from './cookie-serialize.ts'
 import type { SerializeCookieOptions } from './cookie-serialize.ts'
 import { sign, unsign } from './cookie-signing.ts'
@@ -235,7 +235,7 @@ export class Sessions<Data extends object = SessionData> {
   async #load(request: Request): Promise<Session<Data>> {
     const options = this.#options
     const secure = options.secure === 'auto' ? request.url.startsWith('https:') : options.secure
-    const value = parseCookie(request.headers.get('cookie'))[options.cookieName]
+    const value = readCookie(request.headers.get('cookie'), options.cookieName)
     const state = newState(options, secure)
     if (value !== undefined && value !== '') {
       const found = options.sealer !== null ? await this.#open(value) : await this.#fetch(value)
