@@ -109,11 +109,9 @@ export function parseRecord(text: unknown): SessionRecord | null {
   const touchedAt = base36(text, c1 + 1, c2)
   const expiresAt = base36(text, c2 + 1, c3)
   if (createdAt < 0 || touchedAt < 0 || expiresAt < 0) return null
-  let id: string | undefined
-  if (c3 < text.length) {
-    id = text.slice(c3 + 1)
-    if (!/^[\w-]+$/.test(id)) return null
-  }
+  // The caller checks the id's shape (isSessionId) before trusting it.
+  const id = c3 < text.length ? text.slice(c3 + 1) : undefined
+  if (id === '') return null
 
   // The expiry override, if any, runs up to the JSON, which opens with "{" or "[".
   let start = 0

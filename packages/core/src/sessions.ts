@@ -478,13 +478,18 @@ function adopt(
 const encoder = new TextEncoder()
 
 function sizeChecker(cookieName: string): (state: SessionState) => void {
+  // Everything after the body has a fixed width: 8 base-36 digits per time (every time until
+  // 2059) and a 32-character id.
+  const time = 36 ** 8 - 1
+  const tailBytes = serializeRecord('', time, time, time, 'x'.repeat(32)).length
+  const sizeFor = (bodyBytes: number) =>
+    cookieName.length + 1 + CookieSealer.sealedLength(bodyBytes + tailBytes)
   return (state) => {
     const body = serializeBody(state.data, state.flashOut, state.expiry)
-    // Timestamps and id take a fixed width: 8 base-36 digits (every time until 2059) and a
-    // 32-character id.
-    const time = 36 ** 8 - 1
-    const record = serializeRecord(body, time, time, time, 'x'.repeat(32))
-    const size = cookieName.length + 1 + CookieSealer.sealedLength(encoder.encode(record).length)
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8: most sessions fit even so, and need
+    // no encoding to prove it.
+    if (sizeFor(3 * body.length) <= MAX_COOKIE_SIZE) return
+    const size = sizeFor(encoder.encode(body).length)
     if (size > MAX_COOKIE_SIZE) throw new SessionTooLargeError(size, MAX_COOKIE_SIZE)
   }
 }
