@@ -48,6 +48,20 @@ describe('MemoryStore', () => {
     expect(store.size).toBe(1)
   })
 
+  it('keeps records whole, with any expiry time a caller may pass', async () => {
+    const store = new MemoryStore()
+    const record = '{"note":"é|\\u0000 ✓"}|mihq2k1s,mihq2k1s,mj3w7tds'
+    await store.set('far', record, 8.64e15)
+    await store.set('fraction', record, Date.now() + 60_000.5)
+    await store.set('gone', record, Date.now() - 0.5)
+    await store.set('nan', record, Number.NaN)
+    expect(await store.get('far')).toBe(record)
+    expect(await store.get('fraction')).toBe(record)
+    expect(await store.get('gone')).toBeNull()
+    expect(await store.get('nan')).toBeNull()
+    expect(store.size).toBe(2)
+  })
+
   it('refuses a maxSessions that is not a positive integer', () => {
     expect(() => new MemoryStore({ maxSessions: 1 })).toThrow(SessionConfigError)
     expect(() => new MemoryStore({ maxSessions: 1.5 })).toThrow(SessionConfigError)

@@ -10,9 +10,14 @@ export interface MemoryStoreOptions {
   maxSessions?: number
 }
 
-// Each session is held as one string, its expiry time (base 36, whole milliseconds) then a space
-// then its record: an object holding the two cost each session about 40 bytes more.
+// Each session is held as one string, its expiry time then its record: an object holding the
+// two cost each session about 40 bytes more. The time, in whole milliseconds, takes the first
+// seven characters, 7 bits each (up to the year 19000): written and read without formatting a
+// number, and the string stays one byte per character.
 type Entry = string
+
+const TIME_CHARS = 7
+const LATEST = 2 ** (7 * TIME_CHARS) - 1
 
 /**
  * A store in the process's memory: for development, tests and single-process servers. Sessions
@@ -55,7 +60,7 @@ export class MemoryStore implements SessionStore {
       this.#old.delete(id)
       if (expiry(entry) > Date.now()) this.#keep(id, entry)
     }
-    return expiry(entry) > Date.now() ? entry.slice(entry.indexOf(' ') + 1) : null
+    return expiry(entry) > Date.now() ? entry.slice(TIME_CHARS) : null
   }
 
   async set(id: string, record: string, expiresAt: number): Promise<void> {
@@ -66,7 +71,7 @@ export class MemoryStore implements SessionStore {
       return
     }
     // join() gives one flat string; `+` would keep the pieces and the record's own rope.
-    this.#keep(id, [Math.floor(expiresAt).toString(36), ' ', record].join(''))
+    this.#keep(id, [time(expiresAt), record].join(''))
   }
 
   async delete(id: string): Promise<void> {
@@ -103,6 +108,24 @@ export class MemoryStore implements SessionStore {
   }
 }
 
+function time(at: number): string {
+  const n = Math.min(Math.floor(at), LATEST)
+  // Two halves of 21 and 28 bits, so that the shifts work on 32-bit integers.
+  const high = Math.floor(n / 2 ** 28)
+  const low = n - high * 2 ** 28
+  return String.fromCharCode(
+    (high >>> 14) & 127,
+    (high >>> 7) & 127,
+    high & 127,
+    (low >>> 21) & 127,
+    (low >>> 14) & 127,
+    (low >>> 7) & 127,
+    low & 127,
+  )
+}
+
 function expiry(entry: Entry): number {
-  return parseInt(entry.slice(0, entry.indexOf(' ')), 36)
+  let n = 0
+  for (let i = 0; i < TIME_CHARS; i++) n = n * 128 + entry.charCodeAt(i)
+  return n
 }

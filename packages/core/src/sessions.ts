@@ -236,14 +236,13 @@ export class Sessions<Data extends object = SessionData> {
     const options = this.#options
     const secure = options.secure === 'auto' ? request.url.startsWith('https:') : options.secure
     const value = readCookie(request.headers.get('cookie'), options.cookieName)
-    const state = newState(options, secure)
     if (value !== undefined && value !== '') {
       const found = options.sealer !== null ? await this.#open(value) : await this.#fetch(value)
       if (found !== null && this.#alive(found.record)) {
-        adopt(state, found.record, found.id, value, found.stale)
+        return new Session<Data>(storedState(options, secure, found, value))
       }
     }
-    return new Session<Data>(state)
+    return new Session<Data>(newState(options, secure))
   }
 
   // A record is alive until the expiry it was stored with, and also no longer than today's
@@ -450,27 +449,35 @@ function newState(options: ResolvedOptions, secure: boolean): SessionState {
   }
 }
 
-function adopt(
-  state: SessionState,
-  record: SessionRecord,
-  id: string,
+// The same fields in the same order as newState's, so both give V8 one object shape.
+function storedState(
+  options: ResolvedOptions,
+  secure: boolean,
+  found: Found,
   cookieValue: string,
-  stale: boolean,
-): void {
-  state.id = id
-  state.isNew = false
-  state.data = record.data
-  state.flashIn = record.flash
-  state.expiry = record.expiry
-  state.storedExpiry = record.expiry
-  state.createdAt = record.createdAt
-  state.touchedAt = record.touchedAt
-  state.expiresAt = record.expiresAt
-  state.storedId = id
-  state.storedBody = record.body
-  state.storedTail = record.tail
-  state.cookieValue = cookieValue
-  state.stale = stale
+): SessionState {
+  const { record, id } = found
+  return {
+    id,
+    isNew: false,
+    data: record.data,
+    flashIn: record.flash,
+    flashOut: undefined,
+    expiry: record.expiry,
+    storedExpiry: record.expiry,
+    createdAt: record.createdAt,
+    touchedAt: record.touchedAt,
+    expiresAt: record.expiresAt,
+    storedId: id,
+    storedBody: record.body,
+    storedTail: record.tail,
+    cookieValue,
+    stale: found.stale,
+    dropStored: false,
+    secure,
+    policy: options.policy,
+    checkSize: options.checkSize,
+  }
 }
 
 // For CookieStore: refuses, at set() time, a change that would make the sealed cookie too big.
