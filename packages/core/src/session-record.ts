@@ -75,8 +75,10 @@ export function serializeRecord(
 ): string {
   // join() yields one flat string, where `+` would leave a rope of pieces that a store keeps
   // (about 200 bytes more per session in memory) and that the next parse must flatten.
-  const parts = [body, '|', createdAt.toString(36), ',', touchedAt.toString(36), ',']
-  parts.push(expiresAt.toString(36))
+  const created = createdAt.toString(36)
+  // A new session was created and touched at the same moment: one formatting is enough.
+  const touched = touchedAt === createdAt ? created : touchedAt.toString(36)
+  const parts = [body, '|', created, ',', touched, ',', expiresAt.toString(36)]
   if (id !== undefined) parts.push(',', id)
   return parts.join('')
 }
