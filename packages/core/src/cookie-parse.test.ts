@@ -12,6 +12,15 @@ describe('parseCookie', () => {
     })
   })
 
+  it('returns a prototype-less record from a long header too', () => {
+    const padding = Array.from({ length: 20 }, (_, i) => `pad${i}=${'v'.repeat(10)}`).join('; ')
+    const cookies = parseCookie(`${padding}; __proto__=x; constructor=y`)
+    expect(Object.getPrototypeOf(cookies)).toBeNull()
+    expect(cookies['__proto__']).toBe('x')
+    expect(cookies['constructor']).toBe('y')
+    expect(Object.keys(cookies)).toHaveLength(22)
+  })
+
   it('returns a prototype-less record, so __proto__ is a plain key', () => {
     const cookies = parseCookie('__proto__=x; constructor=y; toString=z')
     expect(Object.getPrototypeOf(cookies)).toBeNull()

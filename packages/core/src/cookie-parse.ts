@@ -25,13 +25,14 @@ export function parseCookie(
   options?: ParseCookieOptions,
 ): Cookies {
   if (typeof header !== 'string') return Object.create(null)
-  // Filled while its prototype is an empty object that itself has none, so `__proto__` or
-  // `constructor` in a header are plain keys; the prototype is dropped at the end. V8 keeps an
-  // `Object.create(null)` object as a hash table, whose inserts cost more than the fast
-  // properties this object starts with: about a fifth of the time on a 10-cookie header.
-  const cookies: Cookies = new Cookies()
-  const decode = options?.decode ?? decodePercent
   const length = header.length
+  // Either way `__proto__` or `constructor` in a header are plain keys: nothing is inherited.
+  // V8 keeps an `Object.create(null)` object as a hash table; past a few cookies its inserts
+  // cost more than the fast properties of a `Cookies` object, whose prototype (empty, itself
+  // prototype-less) is dropped at the end, a fixed cost that only a longer header repays.
+  const short = length < SHORT_HEADER
+  const cookies: Cookies = short ? Object.create(null) : new Cookies()
+  const decode = options?.decode ?? decodePercent
   let start = 0
   while (start < length) {
     const eq = header.indexOf('=', start)
@@ -50,7 +51,7 @@ export function parseCookie(
     }
     start = end + 1
   }
-  return Object.setPrototypeOf(cookies, null)
+  return short ? cookies : Object.setPrototypeOf(cookies, null)
 }
 
 /**
@@ -85,6 +86,9 @@ export function readCookie(header: string | null | undefined, name: string): str
   }
   return undefined
 }
+
+// Headers below this length (about three cookies) are parsed into a hash table directly.
+const SHORT_HEADER = 200
 
 // A constructor whose instances start with fast properties and inherit nothing.
 const Cookies = function () {} as unknown as new () => Cookies
