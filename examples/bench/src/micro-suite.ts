@@ -7,6 +7,7 @@ import {
   CookieStore,
   createSessions,
   parseCookie,
+  readCookie,
   serializeCookie,
   sign,
   unsign,
@@ -142,6 +143,10 @@ async function buildCases(): Promise<Case[]> {
     add(group, 'Hono `parse` (all cookies)', false, () => do_not_optimize(honoParse(header)))
     add(group, 'Hono `parse` (one name)', false, () =>
       do_not_optimize(honoParse(header, 'session')),
+    )
+    // What `sessions.load()` runs: the session cookie alone, no record of the others.
+    add(group, 'fetch-session `readCookie` (one name)', false, () =>
+      do_not_optimize(readCookie(header, 'session')),
     )
   }
 

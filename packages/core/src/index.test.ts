@@ -21,6 +21,7 @@ describe('@fetch-session/core exports', () => {
         "generateSessionId",
         "isSessionId",
         "parseCookie",
+        "readCookie",
         "serializeCookie",
         "sign",
         "unsign",
