@@ -1,7 +1,7 @@
 // Random bytes are drawn many at a time: one crypto.getRandomValues call costs microseconds on
 // some runtimes (Node 20 among them) whatever the length, a copy out of a pool far less. Every
-// byte is given out once and wiped from the pool as it goes, so the pool only ever
-// holds bytes nobody has seen.
+// byte is given out once and wiped from the pool as it goes, so the pool only ever holds bytes
+// nobody has seen.
 const POOL_BYTES = 4096
 const pool = new Uint8Array(POOL_BYTES)
 let offset = POOL_BYTES
