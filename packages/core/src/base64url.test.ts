@@ -29,6 +29,17 @@ describe('encodeBase64url / decodeBase64url', () => {
     )
   })
 
+  it('encodes inputs longer than one chunk of characters like the platform does', () => {
+    for (const length of [3071, 3072, 3073, 9000]) {
+      const bytes = new Uint8Array(length).map((_, i) => (i * 7919) & 255)
+      const expected = btoa(String.fromCharCode(...bytes))
+        .replaceAll('+', '-')
+        .replaceAll('/', '_')
+        .replace(/=+$/, '')
+      expect(encodeBase64url(bytes)).toBe(expected)
+    }
+  })
+
   it.each(['Zg=', 'Z', 'Zh', 'a b', '+/+/', 'é'])('refuses the non-canonical %j', (text) => {
     expect(decodeBase64url(text)).toBeNull()
   })

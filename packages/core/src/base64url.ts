@@ -3,6 +3,8 @@
 // https://www.rfc-editor.org/rfc/rfc4648#section-5
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0))
+const CHUNK = 4096
 const LOOKUP = new Int16Array(128).fill(-1)
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i
 
@@ -12,20 +14,32 @@ for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i
  * @returns the base64url text
  */
 export function encodeBase64url(bytes: Uint8Array): string {
-  let out = ''
+  // Character codes first, one string at the end: appending character by character would build
+  // a rope of small pieces, which V8 must flatten (a copy) the first time the id is hashed, and
+  // which a store keeping the string would keep whole.
   const n = bytes.length
+  const codes: number[] = new Array(Math.ceil((n * 4) / 3))
+  let o = 0
   let i = 0
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-    out +=
-      ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]! + ALPHABET[(v >> 6) & 63]! + ALPHABET[v & 63]!
+    codes[o++] = CODES[v >> 18]!
+    codes[o++] = CODES[(v >> 12) & 63]!
+    codes[o++] = CODES[(v >> 6) & 63]!
+    codes[o++] = CODES[v & 63]!
   }
   if (i < n) {
     const v = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8)
-    out += ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]!
-    if (i + 1 < n) out += ALPHABET[(v >> 6) & 63]!
+    codes[o++] = CODES[v >> 18]!
+    codes[o++] = CODES[(v >> 12) & 63]!
+    if (i + 1 < n) codes[o++] = CODES[(v >> 6) & 63]!
   }
-  return out
+  // fromCharCode takes one argument per character: chunks keep long inputs within the limits
+  // engines put on the number of arguments.
+  if (o <= CHUNK) return String.fromCharCode(...codes)
+  const parts: string[] = []
+  for (let k = 0; k < o; k += CHUNK) parts.push(String.fromCharCode(...codes.slice(k, k + CHUNK)))
+  return parts.join('')
 }
 
 /**
