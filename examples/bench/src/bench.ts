@@ -1,6 +1,6 @@
 // `pnpm bench`: runs the micro suite and the HTTP suite, prints the markdown report to stdout
 // and writes it to BENCHMARKS.md at the repository root. `--quick` is the smoke mode that
-// `pnpm test` runs: tiny durations, one round, and BENCHMARKS.md left alone.
+// `pnpm test` runs: a few requests per run, one round, and BENCHMARKS.md left alone.
 //
 // Options: --quick; --only <names> (contenders, comma-separated; the ceiling always runs);
 // --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for experiments);
@@ -36,9 +36,10 @@ const FULL_HTTP: HttpSettings = {
 const QUICK_HTTP: HttpSettings = {
   rounds: 1,
   connections: 2,
-  seconds: 0.3,
+  seconds: 30,
+  amount: 20,
   newSessions: 100,
-  newSecondsLimit: 2,
+  newSecondsLimit: 30,
   warmSeconds: 0.1,
   warmNewSessions: 10,
   isolatedSessions: 200,

@@ -19,6 +19,12 @@ export interface HttpSettings {
   connections: number
   /** Seconds of load per run of the time-bounded scenarios. */
   seconds: number
+  /**
+   * Responses per run of those scenarios instead, with `seconds` as the most a run may take:
+   * the smoke mode counts requests, since on a loaded machine a slow contender may not answer
+   * even once in a fraction of a second.
+   */
+  amount?: number
   /** Requests of the new-session scenario, over all rounds. */
   newSessions: number
   /** The most seconds a run of the new-session scenario may take. */
@@ -205,7 +211,11 @@ async function measure(
           url: server.origin + (scenario === 'untouched' ? UNTOUCHED_PATH : COUNTER_PATH),
           connections: settings.connections,
           seconds: scenario === 'new' ? settings.newSecondsLimit : settings.seconds,
-          ...(scenario === 'new' ? { amount: perRun } : {}),
+          ...(scenario === 'new'
+            ? { amount: perRun }
+            : settings.amount !== undefined
+              ? { amount: settings.amount }
+              : {}),
           cookies: scenario === 'new' ? [] : cookies.get(name)!,
           keep: scenario !== 'new',
         })

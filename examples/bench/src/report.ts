@@ -220,11 +220,13 @@ export function renderMarkdown(results: BenchResults, findings: string): string 
   )
   if (http !== null) {
     const s = http.settings
+    const perRun =
+      s.amount === undefined ? `${s.seconds} s` : `${s.amount} responses (at most ${s.seconds} s)`
     lines.push(
       `- HTTP suite: ${s.rounds} round(s), each running every scenario on every contender in ` +
         'alternating order (forward, then backward); ' +
         `${s.connections} connections, each one browser with a cookie jar; ` +
-        `${s.seconds} s per run; new sessions: ${s.newSessions.toLocaleString('en-US')} ` +
+        `${perRun} per run; new sessions: ${s.newSessions.toLocaleString('en-US')} ` +
         `requests in all, at most ${s.newSecondsLimit} s per run; ${http.placement}`,
       '- p99 latencies are whole milliseconds, as autocannon records them.',
       '- "Server CPU µs/req" is the CPU time of the server process (all its threads) over a run ' +
