@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -228,6 +228,19 @@ describe('fileStore.sweep()', () => {
     await sleep(100)
     expect(await store.sweep()).toBe(1)
     expect((await readdir(directory)).sort()).toEqual(['README', 'short.session'])
+  })
+
+  it('sweeps past a symbolic link or a directory named like a session file', async () => {
+    const directory = fresh()
+    const store = new FileStore({ directory })
+    await store.set(generateSessionId(), 'soon gone', Date.now() + 50)
+    const link = `${generateSessionId()}.session`
+    const folder = `${generateSessionId()}.session`
+    await symlink(join(directory, 'nowhere'), join(directory, link))
+    await mkdir(join(directory, folder))
+    await sleep(100)
+    expect(await store.sweep()).toBe(1)
+    expect((await readdir(directory)).sort()).toEqual([link, folder].sort())
   })
 
   it('returns 0 when the directory does not exist yet', async () => {

@@ -169,8 +169,11 @@ export class FileStore implements SessionStore {
           if (stats.isFile() && now - stats.mtimeMs > TEMP_MAX_AGE) await unlink(path)
         }
       } catch (error) {
-        // Gone meanwhile (read and removed, or renamed into place): nothing to sweep.
-        if (!isCode(error, 'ENOENT')) throw storeError('sweep', error)
+        // Gone meanwhile (read and removed, or renamed into place), or not a file this store
+        // wrote (a symbolic link, a directory): nothing to sweep, and the others still are.
+        if (!['ENOENT', 'ELOOP', 'EISDIR'].some((code) => isCode(error, code))) {
+          throw storeError('sweep', error)
+        }
       }
     }
     return removed

@@ -105,12 +105,10 @@ async function commitHead<Data extends object>(
     const value = res.getHeader(name)
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : `${value}`)
   }
-  // A Response takes statuses 200 to 599 only; the core only asks whether it is 500 or more.
-  const probe = new Response(null, {
-    status: status >= 200 && status <= 599 ? status : 200,
-    headers,
-  })
-  const committed = (await sessions.commit(session, probe)).headers
+  // A Response takes statuses 200 to 599 only, so the probe says 200 and the real status decides
+  // whether anything is saved (nothing at 500 or more, 600-999 included).
+  const probe = new Response(null, { headers })
+  const committed = (await sessions.commit(session, probe, { persist: status < 500 })).headers
   for (const cookie of committed.getSetCookie()) res.appendHeader('set-cookie', cookie)
   const vary = committed.get('vary')
   if (vary !== null && vary !== headers.get('vary')) res.setHeader('vary', vary)
