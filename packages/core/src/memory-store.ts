@@ -58,7 +58,8 @@ export class MemoryStore implements SessionStore {
       if (entry === undefined) return null
       // Used again: it moves to the young generation, out of the one that will be dropped.
       this.#old.delete(id)
-      if (expiry(entry) > Date.now()) this.#keep(id, entry)
+      if (expiry(entry) <= Date.now()) return null
+      this.#keep(id, entry)
     }
     return expiry(entry) > Date.now() ? entry.slice(TIME_CHARS) : null
   }

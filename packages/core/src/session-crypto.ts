@@ -78,6 +78,7 @@ function aesKey(raw: Uint8Array): Promise<CryptoKey> {
   let key = aesKeys.get(raw)
   if (key === undefined) {
     key = crypto.subtle.importKey('raw', copy(raw), 'AES-GCM', false, ['encrypt', 'decrypt'])
+    key.catch(() => aesKeys.delete(raw))
     aesKeys.set(raw, key)
   }
   return key

@@ -187,7 +187,14 @@ export class Session<Data extends object = SessionData> {
   flash<K extends keyof Data & string>(key: K, value: Data[K]): void {
     assertJsonValue(value, key)
     const state = this.#state
-    this.#write((state.flashOut ??= emptyBag()), key, value)
+    const created = state.flashOut === undefined
+    try {
+      this.#write((state.flashOut ??= emptyBag()), key, value)
+    } catch (error) {
+      // A refused first flash leaves no empty bag behind, which would count as content.
+      if (created) state.flashOut = undefined
+      throw error
+    }
   }
 
   /**

@@ -173,12 +173,13 @@ describe('sessions.load()', () => {
 
 describe('laziness (rules 1 and 4)', () => {
   it('touches nothing for a handler that never loads the session', async () => {
-    const { store, sessions, request } = setup()
+    const { store, sessions, request, jar } = setup()
     await request((s) => s.set('count', 1))
     store.reset()
     const digest = vi.spyOn(crypto.subtle, 'verify')
     const handler = sessions.wrap(() => new Response('hi'))
-    const cookie = 'session=whatever'
+    // A valid cookie never verified yet: loading it would verify it and read the store.
+    const cookie = jar.header()!
     const response = await handler(new Request('https://example.com/', { headers: { cookie } }))
     expect(store.total).toBe(0)
     expect(digest).not.toHaveBeenCalled()
@@ -315,6 +316,31 @@ describe('expiry', () => {
     expect(
       (await loose.load(new Request('https://example.com/', { headers: { cookie } }))).isNew,
     ).toBe(false)
+  })
+
+  it('gives a session stored under a looser timeout the tightened expiry', async () => {
+    const store = new CountingStore()
+    const loose = createSessions<Data>({ secrets: SECRET, store, idleTimeout: 3600 })
+    const session = await loose.load(new Request('https://example.com/'))
+    session.set('user', 'ada')
+    const cookie = (await loose.commit(session, new Response())).headers
+      .get('set-cookie')!
+      .split(';')[0]!
+    const strict = createSessions<Data>({ secrets: SECRET, store, idleTimeout: 60 })
+    const later = await strict.load(new Request('https://example.com/', { headers: { cookie } }))
+    expect(later.isNew).toBe(false)
+    expect(later.expiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + 60_000)
+  })
+
+  it('propagates what the handler throws, persisting nothing (rule 6)', async () => {
+    const { store, sessions } = setup()
+    const failure = new Error('handler failed')
+    const handler = sessions.wrap(async (req) => {
+      ;(await sessions.load(req)).set('user', 'ada')
+      throw failure
+    })
+    await expect(handler(new Request('https://example.com/'))).rejects.toBe(failure)
+    expect(store.calls.set).toBe(0)
   })
 
   it('sends no Max-Age for browser sessions, but still expires them on the server', async () => {
@@ -460,14 +486,6 @@ describe('session API', () => {
       expect(s.get('message')).toBe('new')
     })
     await request((s) => expect(s.get('message')).toBe('new'))
-  })
-
-  it('does not draw an id until one is needed', async () => {
-    const { request } = setup()
-    const random = vi.spyOn(crypto, 'getRandomValues')
-    await request((s) => void s.get('count'))
-    expect(random).not.toHaveBeenCalled()
-    random.mockRestore()
   })
 
   it('starts a new session for values set after destroy()', async () => {
@@ -633,6 +651,16 @@ describe('CookieStore', () => {
       expect(s.has('message')).toBe(false)
       expect(s.get('user')).toHaveLength(2000)
     })
+  })
+
+  it('leaves no session behind after a refused first flash', async () => {
+    const { request, jar } = setup({ store: new CookieStore() })
+    const response = await request((s) => {
+      expect(() => s.flash('message', 'y'.repeat(5000))).toThrow(SessionTooLargeError)
+      expect(s.expiresAt).toBeNull()
+    })
+    expect(response.headers.get('set-cookie')).toBeNull()
+    expect(jar.header()).toBeUndefined()
   })
 
   it('keeps the data out of the cookie in clear text', async () => {

@@ -238,16 +238,18 @@ export class Sessions<Data extends object = SessionData> {
     const value = readCookie(request.headers.get('cookie'), options.cookieName)
     if (value !== undefined && value !== '') {
       const found = options.sealer !== null ? await this.#open(value) : await this.#fetch(value)
-      if (found !== null && this.#alive(found.record)) {
-        return new Session<Data>(storedState(options, secure, found, value))
+      const end = found === null ? 0 : this.#end(found.record)
+      if (found !== null && end > Date.now()) {
+        return new Session<Data>(storedState(options, secure, found, value, end))
       }
     }
     return new Session<Data>(newState(options, secure))
   }
 
   // A record is alive until the expiry it was stored with, and also no longer than today's
-  // timeouts allow: tightening idleTimeout or absoluteTimeout takes effect on existing sessions.
-  #alive(record: SessionRecord): boolean {
+  // timeouts allow: tightening idleTimeout or absoluteTimeout takes effect on existing sessions,
+  // and the earlier end is the session's expiry from then on.
+  #end(record: SessionRecord): number {
     const { idleTimeout, absoluteTimeout } = this.#options.policy
     const { expiry } = record
     let end = record.expiresAt
@@ -257,7 +259,7 @@ export class Sessions<Data extends object = SessionData> {
     }
     if (absoluteTimeout !== undefined)
       end = Math.min(end, record.createdAt + absoluteTimeout * 1000)
-    return end > Date.now()
+    return end
   }
 
   // Server-side store: verify the signed id, then read the record.
@@ -272,13 +274,8 @@ export class Sessions<Data extends object = SessionData> {
       cache.set(value, unsigned)
     }
     const id = unsigned.value
-    let text: string | null | undefined
-    try {
-      text = await this.#options.store!.get(id)
-    } catch (error) {
-      throw new SessionStoreError('get', error)
-    }
-    const record = parseRecord(text)
+    const store = this.#options.store!
+    const record = parseRecord(await storeCall('get', () => store.get(id)))
     return record === null ? null : { record, id, stale: unsigned.secretIndex > 0 }
   }
 
@@ -357,8 +354,7 @@ export class Sessions<Data extends object = SessionData> {
       if (storedId !== null && dropStored) {
         await storeCall('delete', () => store.delete(storedId))
       }
-      const signed = this.#signedId(state, id)
-      value = typeof signed === 'string' ? signed : await signed
+      value = await this.#signedId(state, id)
     } else {
       value = await this.#seal(record)
     }
@@ -455,6 +451,7 @@ function storedState(
   secure: boolean,
   found: Found,
   cookieValue: string,
+  expiresAt: number,
 ): SessionState {
   const { record, id } = found
   return {
@@ -467,7 +464,7 @@ function storedState(
     storedExpiry: record.expiry,
     createdAt: record.createdAt,
     touchedAt: record.touchedAt,
-    expiresAt: record.expiresAt,
+    expiresAt,
     storedId: id,
     storedBody: record.body,
     storedTail: record.tail,
