@@ -60,12 +60,11 @@ export function session<Data extends object = SessionData>(
     // The raw request is the key of the core's memoization: every load of this request, through
     // c.var.session() or a direct sessions.load(c.req.raw), returns the same session.
     const request = c.req.raw
-    let loading: Promise<Session<Data>> | undefined
-    c.set('session', () => (loading ??= resolved.load(request)))
+    c.set('session', () => resolved.load(request))
     await next()
-    // A handler may also have called sessions.load(c.req.raw) itself.
-    if (loading === undefined && !resolved.isLoaded(request)) return
-    await commit(resolved, loading ?? resolved.load(request), c)
+    // Also true when a handler called sessions.load(c.req.raw) itself.
+    if (!resolved.isLoaded(request)) return
+    await commit(resolved, resolved.load(request), c)
   }
 }
 
