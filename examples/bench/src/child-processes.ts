@@ -59,6 +59,17 @@ function start(
   return child
 }
 
+// Closing the channel asks a child to exit (servers and the load client exit on disconnect);
+// one that has not exited 5 s later is killed.
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  if (child.connected) child.disconnect()
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
 // Keeps the end of a child's standard error, to explain a failure.
 function tail(child: ChildProcess): () => string {
   let text = ''
@@ -191,14 +202,8 @@ export class ServerProcess {
   }
 
   /** Stops the server. */
-  async stop(): Promise<void> {
-    const child = this.#child
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    if (child.connected) child.disconnect()
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(timer)
+  stop(): Promise<void> {
+    return stopChild(this.#child)
   }
 }
 
@@ -260,14 +265,8 @@ export class LoadClient {
   }
 
   /** Stops the load client. */
-  async stop(): Promise<void> {
-    const child = this.#child
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    if (child.connected) child.disconnect()
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(timer)
+  stop(): Promise<void> {
+    return stopChild(this.#child)
   }
 }
 

@@ -54,16 +54,8 @@ export interface Check {
 }
 
 /** One run, without the per-connection details. */
-export interface Run {
+export interface Run extends Omit<LoadResult, 'connections'> {
   round: number
-  requests: number
-  seconds: number
-  rps: number
-  p50Ms: number
-  p99Ms: number
-  errors: number
-  setCookies: number
-  clientCpu: number
   /** The server's CPU time per response, in microseconds (all its threads). */
   serverCpuUs: number
   /** Responses whose counter did not go up by one (existing) or was not 1 (new). */

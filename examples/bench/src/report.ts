@@ -116,20 +116,15 @@ export function checkTargets(http: HttpReport | null, micro: MicroResult[] | nul
     const has = (name: string) => http.contenders.some((contender) => contender.name === name)
     const memoryNames = ['fs-memory', 'fs-memory-node', 'fs-wrap'].filter(has)
     const cookieNames = ['fs-cookie', 'fs-cookie-node'].filter(has)
-    for (const name of memoryNames) {
-      const r = ratio(http, 'existing', name)
+    const existingTargets = [
+      ...memoryNames.map((name) => [name, 0.6] as const),
+      ...cookieNames.map((name) => [name, 0.35] as const),
+    ]
+    for (const [name, target] of existingTargets) {
       checks.push({
-        target: `existing session, ${label(http, name)}: at least 0.60 of bare Hono`,
+        target: `existing session, ${label(http, name)}: at least ${target.toFixed(2)} of bare Hono`,
         measured: both(http, 'existing', name),
-        met: r >= 0.6,
-      })
-    }
-    for (const name of cookieNames) {
-      const r = ratio(http, 'existing', name)
-      checks.push({
-        target: `existing session, ${label(http, name)}: at least 0.35 of bare Hono`,
-        measured: both(http, 'existing', name),
-        met: r >= 0.35,
+        met: ratio(http, 'existing', name) >= target,
       })
     }
     for (const name of memoryNames) {
