@@ -137,6 +137,8 @@ export function behaviourSuite(label: string, host: () => BehaviourHost): void {
       expect(logout.headers.get('set-cookie')).toMatch(
         /^session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT;/,
       )
+      // Rule 7: a response that sets the session cookie is private to this browser.
+      expect(logout.headers.get('cache-control')).toBe('private')
       expect(jar.get(COOKIE)).toBeUndefined()
       expect(await json(jar, '/a/read')).toEqual({ count: null, user: null, isNew: true })
       if (host().stateless) return
@@ -148,9 +150,15 @@ export function behaviourSuite(label: string, host: () => BehaviourHost): void {
     it('clear() ends the session like destroy()', async () => {
       const jar = new CookieJar()
       await send(jar, '/a/count')
+      const cookie = jar.get(COOKIE)!
       const response = await send(jar, '/a/clear', post)
       expect(response.headers.get('set-cookie')).toMatch(/Max-Age=0/)
       expect(jar.get(COOKIE)).toBeUndefined()
+      if (host().stateless) return
+      // The stored record went too: the old cookie, replayed, finds nothing.
+      const replay = new CookieJar()
+      replay.set(COOKIE, cookie)
+      expect(await json(replay, '/a/read')).toEqual({ count: null, user: null, isNew: true })
     })
 
     it('shows a flash value on the next request only', async () => {
