@@ -1,0 +1,3 @@
+import { workspaceProject } from '../../vitest.workspace.ts'
+
+export default workspaceProject('postgres')
