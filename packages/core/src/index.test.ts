@@ -20,6 +20,7 @@ describe('@fetch-session/core exports', () => {
         "createSessions",
         "generateSessionId",
         "isSessionId",
+        "isVersionedStore",
         "parseCookie",
         "readCookie",
         "serializeCookie",

@@ -2,7 +2,15 @@ export { createSessions, Sessions } from './sessions.ts'
 export type { CommitOptions, SessionCookieOptions, SessionsOptions } from './sessions.ts'
 export { Session } from './session.ts'
 export type { SessionData, SessionExpiry } from './session.ts'
-export type { SessionStore } from './session-store.ts'
+export { isVersionedStore } from './session-store.ts'
+export type {
+  SessionStore,
+  SessionVersion,
+  SessionWrite,
+  StoredSession,
+  UserSession,
+  VersionedSessionStore,
+} from './session-store.ts'
 export { MemoryStore } from './memory-store.ts'
 export type { MemoryStoreOptions } from './memory-store.ts'
 export { CookieStore } from './cookie-store.ts'
