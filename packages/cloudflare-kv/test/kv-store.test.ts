@@ -198,7 +198,7 @@ describe('KVStore inside workerd', () => {
     expect(error).toMatchObject({
       name: 'SessionStoreError',
       code: 'SESSION_STORE_FAILED',
-      message: 'The session store failed to set a session',
+      message: 'The session store failed to write a session',
       cause: { name: 'KVLimitError', limit: 'value', max: KV_LIMITS.valueBytes },
     })
     expect(error.cause!.message).toMatch(/^The value would be \d+ bytes, over the 26214400 bytes/)
