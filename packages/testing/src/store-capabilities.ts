@@ -1,3 +1,4 @@
+import { isVersionedStore } from '@fetch-session/core'
 import type { SessionStore, VersionedSessionStore } from '@fetch-session/core'
 
 /** What a store declares it keeps; each property left out is read from the store's methods. */
@@ -39,10 +40,9 @@ export function storeCapabilities(
   store: AnyStore,
   options: StoreCapabilityOptions = {},
 ): StoreCapabilities {
-  const candidate = store as Partial<SessionStore & VersionedSessionStore>
-  const v1 = hasMethods(candidate, ['get', 'set', 'delete'])
-  const hasVersioned = hasMethods(candidate, ['read', 'write', 'remove'])
-  const hasIndex = hasMethods(candidate, ['listByUser'])
+  const v1 = hasMethods(store, ['get', 'set', 'delete'])
+  const hasVersioned = isVersionedStore(store)
+  const hasIndex = hasMethods(store, ['listByUser'])
   if (options.versioned === true && !hasVersioned) {
     throw new Error('The store declares `versioned` but lacks read(), write() or remove()')
   }
