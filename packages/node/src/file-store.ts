@@ -157,13 +157,15 @@ export class FileStore implements SessionStore, VersionedSessionStore {
     if (expected !== null && typeof expected !== 'string' && typeof expected !== 'number') {
       throw new TypeError('FileStore needs a version or null as `expected`')
     }
+    // Judged when called: a record that expires while waiting for the lock is written anyway,
+    // and reads as expired.
+    const expired = write.expiresAt <= Date.now()
     try {
-      if (expected === null) await this.#makeRoom()
       return await this.#exclusive(id, true, null, async (lock) => {
         const current = await this.#inspect(id, false)
         const live = current !== null && current.header.expiresAt > Date.now()
         if (expected === null ? live : !live || current.header.version !== expected) return null
-        return this.#put(id, lock, current, write)
+        return this.#put(id, lock, current, expired ? null : write)
       })
     } catch (error) {
       throw storeError('write a session file', error)
@@ -245,7 +247,6 @@ export class FileStore implements SessionStore, VersionedSessionStore {
     checkWrite(write)
     if (expiresAt <= Date.now()) return this.delete(id)
     try {
-      await this.#makeRoom()
       await this.#exclusive(id, true, null, async (lock) =>
         this.#put(id, lock, await this.#inspect(id, false), write),
       )
@@ -377,21 +378,23 @@ export class FileStore implements SessionStore, VersionedSessionStore {
     }
   }
 
-  // Writes a session's file under its lock; `current` is what the file held.
+  // Writes a session's file under its lock; `current` is what the file held, and `write` null
+  // for a record that had expired already, which reads as absent: writing it is removing.
   async #put(
     id: string,
     lock: FileLock,
     current: Found | null,
-    write: SessionWrite,
+    write: SessionWrite | null,
   ): Promise<string> {
     const version = randomBytes(8).toString('hex')
-    const user = write.userId === null ? null : userKey(write.userId)
-    const previous = current?.header.user ?? null
-    if (write.expiresAt <= Date.now()) {
-      // An expired record reads as absent, so writing one is removing the live one.
+    if (write === null) {
       if (current !== null) await this.#erase(id, current.header)
       return version
     }
+    const user = write.userId === null ? null : userKey(write.userId)
+    const previous = current?.header.user ?? null
+    // A new file: room for it first (the lock held is this new id's, which no one else waits on).
+    if (current === null) await this.#makeRoom()
     // The new user's entry before the rename and the previous user's after it: a live session
     // is never missing from its user's index.
     if (user !== null && user !== previous) await this.#index(user, id)
