@@ -14,7 +14,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SessionConfigError, createSessions, generateSessionId, sign } from '@fetch-session/core'
 import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
-import { storeConformance } from '../../core/src/test-support/store-conformance.ts'
 import { FileStore } from './file-store.ts'
 import { serve } from './serve.ts'
 import { baseUrl, close } from './test-support/servers.ts'
@@ -30,12 +29,6 @@ let count = 0
 const fresh = () => join(root, `store-${++count}`)
 const later = () => Date.now() + 60 * 60 * 1000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-storeConformance('FileStore', () => new FileStore({ directory: fresh() }))
-storeConformance(
-  'FileStore without fsync',
-  () => new FileStore({ directory: fresh(), fsync: false }),
-)
 
 describe('new FileStore()', () => {
   it.each([undefined, '', 42, 'dir\0name'])('refuses the directory %j', (directory) => {
