@@ -140,8 +140,9 @@ export async function breakIfStale(
     if ((error as { code?: unknown }).code === 'ENOENT') return true
     throw error
   }
-  const after = await lstat(moved)
-  if (after.ino !== identity.ino || after.dev !== identity.dev) {
+  // Null when a sweep removed it meanwhile, taking it for a temporary file left by a crash.
+  const after = await lstat(moved).catch(() => null)
+  if (after !== null && (after.ino !== identity.ino || after.dev !== identity.dev)) {
     // Another process broke it first and took the lock anew: that fresh lock goes back.
     await link(moved, path).catch(() => {})
   }
