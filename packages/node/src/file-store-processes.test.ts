@@ -72,11 +72,11 @@ describe('fileStore.write() across processes', () => {
     const id = generateSessionId()
     const initial = { record: JSON.stringify({ count: 0 }), expiresAt: later(), userId: null }
     await store.write(id, initial, null)
-    const workers = Array.from({ length: 6 }, () => startWorker(directory, id, 40))
+    const workers = Array.from({ length: 6 }, () => startWorker(directory, id, 30))
     await Promise.all(workers.map((child) => child.ready))
     for (const child of workers) child.go()
     const conflicts = await Promise.all(workers.map((child) => child.finished))
-    expect(JSON.parse((await store.read(id))!.record)).toEqual({ count: 6 * 40 })
+    expect(JSON.parse((await store.read(id))!.record)).toEqual({ count: 6 * 30 })
     // The processes did race: writes at a version another process had replaced were refused.
     expect(conflicts.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0)
     // No lock or temporary file is left behind.
