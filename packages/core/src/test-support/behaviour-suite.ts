@@ -1,6 +1,8 @@
-// The lifecycle stories of DESIGN.md, played the way a browser would (a cookie jar carried from
-// one response to the next request) against the behaviour app on any host. Each host's test
-// file calls `behaviourSuite` with a way to reach the app; the bodies here are never copied.
+// The session lifecycle as a browser sees it (first write, reads, forged and revoked cookies,
+// regenerate, destroy, clear, flash, failed responses, secret rotation, timeouts), played with
+// a cookie jar carried from one response to the next request, against the behaviour app on any
+// host. Each host's test file calls `behaviourSuite` with a way to reach the app; the bodies
+// here are never copied.
 import { beforeEach, describe, it } from 'vitest'
 import type { TestContext } from 'vitest'
 import { CookieJar } from './cookie-jar.ts'
@@ -192,7 +194,8 @@ export function behaviourSuite(label: string, host: () => BehaviourHost): void {
       expect(logout.headers.get('set-cookie')).toMatch(
         /^session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT;/,
       )
-      // Rule 7: a response that sets the session cookie is private to this browser.
+      // A response that sets the session cookie is private to this browser: no shared cache
+      // may keep it.
       expect(logout.headers.get('cache-control')).toBe('private')
       expect(jar.get(COOKIE)).toBeUndefined()
       expect(await json(jar, '/a/read')).toEqual({ count: null, user: null, isNew: true })
