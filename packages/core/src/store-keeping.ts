@@ -27,6 +27,10 @@ import type {
 // that passed verification enter; the bound keeps a flood of distinct valid cookies in check.
 const VERIFIED_CACHE_SIZE = 10_000
 
+// Ids this process moved to a new id lately (regenerate, login), so that a late request on the old
+// id, finding it gone, leaves alone the cookie the move sent instead of expiring it.
+const MOVED_MEMORY = 1000
+
 // Commits of one session are queued within a process, so a conflict can only come from another
 // process; this many attempts is far more than two instances serving one browser ever need.
 const MAX_ATTEMPTS = 32
@@ -46,6 +50,7 @@ export class StoreKeeping implements SessionKeeping {
   readonly #verified = new Map<string, Unsigned>()
   /** The tail of the queue of commits of each stored id that has commits in flight. */
   readonly #queue = new Map<string, Promise<unknown>>()
+  readonly #moved = new Set<string>()
   readonly listUser: ((userId: string) => Promise<FoundSession[]>) | undefined
   readonly end: ((id: string) => Promise<boolean>) | undefined
 
@@ -202,7 +207,9 @@ export class StoreKeeping implements SessionKeeping {
           const id = createdId
           await this.#call('remove', () => store.remove(id))
         }
-        return this.#ended(state)
+        const moved = this.#moved.has(storedId)
+        const ended = this.#ended(state)
+        return moved ? UNCHANGED : ended
       }
       rebase(state, fresh.record, fresh.version!)
       // The first conflict is expected after a queued commit; later ones back off a little,
@@ -223,6 +230,11 @@ export class StoreKeeping implements SessionKeeping {
       // Emptied or destroyed, and removed.
       forget(state)
       return { cookie: 'expire', value: '' }
+    }
+    if (write.create && plan.remove === 'checked' && state.storedId !== null) {
+      const moved = this.#moved
+      if (moved.size >= MOVED_MEMORY) moved.delete(moved.values().next().value!)
+      moved.add(state.storedId)
     }
     const value =
       write.create || state.stale || state.cookieValue === null
