@@ -44,7 +44,7 @@ export class StoreKeeping implements SessionKeeping {
   readonly sealed = false
   readonly #store: VersionedSessionStore
   readonly #secrets: readonly string[]
-  readonly #crypto: SessionCrypto
+  #crypto: SessionCrypto
   readonly #policy: ExpiryPolicy
   readonly #timeout: number | null
   readonly #verified = new Map<string, Unsigned>()
@@ -95,6 +95,10 @@ export class StoreKeeping implements SessionKeeping {
       listByUser === undefined
         ? undefined
         : (id) => this.#call('remove', () => versioned.remove(id))
+  }
+
+  useCrypto(provider: SessionCrypto): void {
+    this.#crypto = provider
   }
 
   async find(value: string): Promise<FoundSession | null> {
