@@ -229,7 +229,8 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
 // A secret must be set and long, measured in bytes; the message never echoes it.
 function checkSecret(secret: unknown, index: number): void {
   const name = `\`secrets[${index}]\``
-  const how = 'generate one with `openssl rand -base64 32` and pass it, for example, from an environment variable'
+  const how =
+    'generate one with `openssl rand -base64 32` and pass it, for example, from an environment variable'
   if (secret === undefined || secret === null || secret === '') {
     throw new SessionConfigError(`${name} is unset (an environment variable not set?); ${how}`)
   }
@@ -284,4 +285,3 @@ function sizeChecker(cookieName: string): (state: SessionState) => void {
     if (size > MAX_COOKIE_SIZE) throw new SessionTooLargeError(size, MAX_COOKIE_SIZE)
   }
 }
-

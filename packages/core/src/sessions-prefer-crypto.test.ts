@@ -8,8 +8,10 @@ function counting(): SessionCrypto & { calls: number } {
   const provider = {
     calls: 0,
     sign: (secret: string, data: string) => (provider.calls++, webCrypto.sign(secret, data)),
-    verify: (secret: string, data: string, mac: Uint8Array) =>
-      (provider.calls++, webCrypto.verify(secret, data, mac)),
+    verify: (secret: string, data: string, mac: Uint8Array) => (
+      provider.calls++,
+      webCrypto.verify(secret, data, mac)
+    ),
     encrypt: webCrypto.encrypt,
     decrypt: webCrypto.decrypt,
   }

@@ -115,7 +115,9 @@ export class Sessions<Data extends object = SessionData> {
     if (this.#options.cryptoGiven) return false
     for (const method of ['sign', 'verify', 'encrypt', 'decrypt'] as const) {
       if (typeof provider?.[method] !== 'function') {
-        throw new SessionConfigError(`preferCrypto() needs a SessionCrypto: \`${method}\` is missing`)
+        throw new SessionConfigError(
+          `preferCrypto() needs a SessionCrypto: \`${method}\` is missing`,
+        )
       }
     }
     this.#keeping.useCrypto(provider)

@@ -82,7 +82,9 @@ export class StoreKeeping implements SessionKeeping {
       listByUser === undefined
         ? undefined
         : async (userId) => {
-            const entries: UserSession[] = await this.#call('list', () => listByUser.call(versioned, userId))
+            const entries: UserSession[] = await this.#call('list', () =>
+              listByUser.call(versioned, userId),
+            )
             const now = Date.now()
             const found: FoundSession[] = []
             for (const entry of entries) {
@@ -168,7 +170,9 @@ export class StoreKeeping implements SessionKeeping {
         created = null
       }
       if (write === null && remove === null) {
-        return plan.cookie === 'set' ? { cookie: 'set', value: await this.#signed(state) } : UNCHANGED
+        return plan.cookie === 'set'
+          ? { cookie: 'set', value: await this.#signed(state) }
+          : UNCHANGED
       }
       const storedId = state.storedId
       let version = state.version
@@ -176,7 +180,9 @@ export class StoreKeeping implements SessionKeeping {
       if (write !== null) {
         const expected: SessionVersion | null = write.create ? created : (state.version ?? null)
         const entry = { record: write.record, expiresAt: write.expiresAt, userId: state.userId }
-        const written: SessionVersion | null = await this.#call('write', () => store.write(write.id, entry, expected))
+        const written: SessionVersion | null = await this.#call('write', () =>
+          store.write(write.id, entry, expected),
+        )
         if (written === null) conflict = true
         else {
           version = written

@@ -40,8 +40,10 @@ export function delayedStore(store: VersionedSessionStore): VersionedSessionStor
   const wait = () => new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 4))
   const delayed: VersionedSessionStore = {
     read: async (id) => (await wait(), store.read(id)),
-    write: async (id: string, write: SessionWrite, expected: SessionVersion | null) =>
-      (await wait(), store.write(id, write, expected)),
+    write: async (id: string, write: SessionWrite, expected: SessionVersion | null) => (
+      await wait(),
+      store.write(id, write, expected)
+    ),
     remove: async (id, expected?) => (await wait(), store.remove(id, expected)),
   }
   if (store.listByUser !== undefined) {
@@ -133,8 +135,12 @@ export function sessionStories(): SessionStory[] {
         const { handler } = app(store)
         const client = createTestClient(handler)
         await client.get('/set?key=0')
-        await Promise.all(Array.from({ length: PARALLEL - 1 }, (_, i) => client.get(`/set?key=${i + 1}`)))
-        const expected = Object.fromEntries(Array.from({ length: PARALLEL }, (_, i) => [`k${i}`, i]))
+        await Promise.all(
+          Array.from({ length: PARALLEL - 1 }, (_, i) => client.get(`/set?key=${i + 1}`)),
+        )
+        const expected = Object.fromEntries(
+          Array.from({ length: PARALLEL }, (_, i) => [`k${i}`, i]),
+        )
         expect(await data(client)).toEqual(expected)
       },
     },
