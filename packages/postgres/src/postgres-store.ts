@@ -82,7 +82,7 @@ export class PostgresStore implements VersionedSessionStore {
       )
     }
     this.#client = client
-    this.#table = options.table ?? DEFAULT_TABLE
+    this.#table = options.table === undefined ? DEFAULT_TABLE : options.table
     const t = parseTableName(this.#table).sql
     this.#sql = {
       read: `SELECT record, version FROM ${t} WHERE id = $1 AND expires_at > ${at(2)}`,
@@ -102,9 +102,7 @@ export class PostgresStore implements VersionedSessionStore {
       removeAt:
         `DELETE FROM ${t} WHERE id = $1 AND version = $3 ` +
         `RETURNING expires_at > ${at(2)} AS live`,
-      list:
-        `SELECT id, record, version FROM ${t} ` +
-        `WHERE user_id = $1 AND expires_at > ${at(2)}`,
+      list: `SELECT id, record, version FROM ${t} WHERE user_id = $1 AND expires_at > ${at(2)}`,
       // SKIP LOCKED: rows a write is busy with are left for the next sweep, and two instances
       // sweeping at once share the work instead of waiting for each other.
       sweep:
@@ -155,7 +153,9 @@ export class PostgresStore implements VersionedSessionStore {
     write: SessionWrite,
     expected: SessionVersion | null,
   ): Promise<SessionVersion | null> {
-    if (!isSessionId(id)) throw new TypeError('PostgresStore refuses an id that is not a session id')
+    if (!isSessionId(id)) {
+      throw new TypeError('PostgresStore refuses an id that is not a session id')
+    }
     const { record, expiresAt, userId } = write
     // PostgreSQL text cannot hold NUL; the core's JSON records never contain one.
     if (typeof record !== 'string' || record.includes('\0')) {

@@ -17,7 +17,8 @@ const SAFE_SQLSTATE_CLASSES = new Set(['08', '25', '28', '3D', '3F', '40', '42',
 const SQLSTATE = /^[0-9A-Z]{5}$/
 // Client-side error codes: Node's (ECONNREFUSED) and postgres.js's (CONNECT_TIMEOUT).
 const CLIENT_CODE = /^[A-Z][A-Z0-9_]{1,39}$/
-// The messages `pg` gives without a code: timeouts and lost connections, with no values in them.
+// The messages `pg` and PGlite give without a code: timeouts and lost or closed connections, with
+// no values in them.
 const SAFE_MESSAGES = new Set([
   'timeout exceeded when trying to connect',
   'Query read timeout',
@@ -27,6 +28,7 @@ const SAFE_MESSAGES = new Set([
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
   'Cannot use a pool after calling end on the pool',
+  'PGlite is closed',
 ])
 
 /**

@@ -80,7 +80,17 @@ export async function startPostgres(): Promise<PostgresServer> {
     await run(file, argv, { cwd: directory })
   }
 
-  await exec('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '-N'])
+  await exec('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '-N',
+  ])
   let port = 0
   let running = false
   const start = async () => {

@@ -57,7 +57,11 @@ export function describeContract(
 
     it('creates over an expired row that no sweep has removed yet', async () => {
       const id = generateSessionId()
-      const old = await store().write(id, { record: 'old', expiresAt: Date.now() - 1, userId: null }, null)
+      const old = await store().write(
+        id,
+        { record: 'old', expiresAt: Date.now() - 1, userId: null },
+        null,
+      )
       expect(old).not.toBeNull()
       const fresh = await store().write(id, live('new'), null)
       expect(fresh).not.toBeNull()
