@@ -56,7 +56,6 @@ const at = (parameter: number) => `to_timestamp($${parameter}::float8 / 1000)`
  */
 export class PostgresStore implements VersionedSessionStore {
   readonly #client: SqlClient
-  readonly #table: string
   readonly #sql: {
     read: string
     create: string
@@ -82,8 +81,8 @@ export class PostgresStore implements VersionedSessionStore {
       )
     }
     this.#client = client
-    this.#table = options.table === undefined ? DEFAULT_TABLE : options.table
-    const t = parseTableName(this.#table).sql
+    const table = options.table === undefined ? DEFAULT_TABLE : options.table
+    const t = parseTableName(table).sql
     this.#sql = {
       read: `SELECT record, version FROM ${t} WHERE id = $1 AND expires_at > ${at(2)}`,
       // A create takes the id if it is free, or if the row under it has expired (a dead row the
@@ -113,7 +112,7 @@ export class PostgresStore implements VersionedSessionStore {
       // since two concurrent CREATE TABLE IF NOT EXISTS can both try to create the table.
       migrate:
         `DO $migrate$ BEGIN PERFORM pg_advisory_xact_lock(${lockKey(t)});\n` +
-        `${migrationSql(this.#table)}END $migrate$`,
+        `${migrationSql(table)}END $migrate$`,
     }
   }
 
