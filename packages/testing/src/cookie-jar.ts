@@ -65,7 +65,7 @@ export class CookieJar {
    * @returns the header value, or `undefined` when no cookie applies
    */
   header(url: string | URL): string | undefined {
-    const pairs = this.matching(new URL(url)).map((cookie) => `${cookie.name}=${cookie.value}`)
+    const pairs = this.matching(url).map((cookie) => `${cookie.name}=${cookie.value}`)
     return pairs.length > 0 ? pairs.join('; ') : undefined
   }
 
@@ -83,14 +83,15 @@ export class CookieJar {
    * @param url the request URL
    * @returns copies of the cookies
    */
-  matching(url: URL): JarCookie[] {
-    const host = url.hostname.toLowerCase()
-    const secure = isSecure(url)
+  matching(url: string | URL): JarCookie[] {
+    const target = new URL(url)
+    const host = target.hostname.toLowerCase()
+    const secure = isSecure(target)
     return this.all()
       .filter(
         (cookie) =>
           (cookie.hostOnly ? host === cookie.domain : domainMatches(host, cookie.domain)) &&
-          pathMatches(url.pathname, cookie.path) &&
+          pathMatches(target.pathname, cookie.path) &&
           (!cookie.secure || secure),
       )
       .sort((a, b) => b.path.length - a.path.length)

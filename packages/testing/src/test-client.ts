@@ -54,10 +54,9 @@ export function createTestClient(
 export class TestClient {
   /** The URL request paths are resolved against. */
   readonly baseUrl: URL
-  /** The URL of the last request made, after redirects; `undefined` before the first. */
-  url: URL | undefined
   readonly #handler: FetchHandler
   readonly #jar = new CookieJar()
+  #url: URL | undefined
 
   /**
    * @param handler the fetch handler under test
@@ -66,6 +65,11 @@ export class TestClient {
   constructor(handler: FetchHandler, options: TestClientOptions = {}) {
     this.#handler = handler
     this.baseUrl = new URL(options.baseUrl ?? 'http://localhost')
+  }
+
+  /** The URL of the last request made, after redirects; `undefined` before the first. */
+  get url(): URL | undefined {
+    return this.#url
   }
 
   /**
@@ -104,7 +108,7 @@ export class TestClient {
       })
       const response = await this.#handler(request)
       this.#jar.store(response, url)
-      this.url = url
+      this.#url = url
       const location = response.headers.get('location')
       if (!follow || !REDIRECTS.has(response.status) || location === null) return response
       if (redirects === MAX_REDIRECTS) {
