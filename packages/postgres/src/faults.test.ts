@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import { PGlite } from '@electric-sql/pglite'
-import { generateSessionId } from '@fetch-session/core'
+import { SessionStoreError, createSessions, generateSessionId } from '@fetch-session/core'
+import { createTestClient } from '@fetch-session/testing'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PostgresStore } from './postgres-store.ts'
@@ -10,6 +11,7 @@ import type { PostgresServer } from './test-support/postgres-server.ts'
 
 const skip = skipWithoutPostgres('faults.test.ts')
 const later = () => Date.now() + 60_000
+const SECRET = 'the secret of the postgres fault tests: thirty-two characters or more'
 
 // Everything an error shows when logged: message, stack, own properties and its causes.
 const shown = (error: unknown) => inspect(error, { depth: 5 }) + JSON.stringify(error)
@@ -92,6 +94,30 @@ describe.skipIf(skip)('PostgresStore when the database fails', () => {
       process.kill(pid, 'SIGCONT')
     }
     expect(await store.read(generateSessionId())).toBeNull()
+  }, 30_000)
+
+  it('fails a request through sessions.wrap() with a SessionStoreError naming no id', async () => {
+    const busy = pool({ max: 2, connectionTimeoutMillis: 300 })
+    const sessions = createSessions({ secrets: SECRET, store: new PostgresStore({ client: busy }) })
+    const handler = sessions.wrap(async (request: Request) => {
+      const session = await sessions.load(request)
+      session.update('visits', (visits = 0) => Number(visits) + 1)
+      return new Response('ok')
+    })
+    const client = createTestClient(handler)
+    expect((await client.get('/')).status).toBe(200)
+    const cookie = client.cookies[0]!
+    const held = [await busy.connect(), await busy.connect()]
+    try {
+      const error = await failure(client.get('/'))
+      expect(error).toBeInstanceOf(SessionStoreError)
+      expect(shown(error)).toContain('timeout exceeded when trying to connect')
+      expect(shown(error)).not.toContain(cookie.value.split('.')[0])
+    } finally {
+      for (const connection of held) connection.release()
+    }
+    expect((await client.get('/')).status).toBe(200)
+    expect((await client.session(sessions)).get('visits')).toBe(2)
   }, 30_000)
 
   it('keeps neither the id nor the record from a database error that carries them', async () => {
