@@ -298,7 +298,8 @@ export class Sessions<Data extends object = SessionData> {
   async #load(request: Request): Promise<Session<Data>> {
     const options = this.#options
     const secure = options.secure === 'auto' ? request.url.startsWith('https:') : options.secure
-    const value = readCookie(request.headers.get('cookie'), options.cookieName)
+    const name = secure ? options.names.secure : options.names.insecure
+    const value = readCookie(request.headers.get('cookie'), name)
     if (value !== undefined && value !== '') {
       const found = await this.#keeping.find(value)
       if (found !== null) return new Session<Data>(storedState(options, secure, found, value))
@@ -311,7 +312,7 @@ export class Sessions<Data extends object = SessionData> {
   // or sealed records: base64url and dots, always valid cookie-octets.
   #cookie(state: SessionState, value: string): string {
     const options = this.#options
-    let header = options.cookieName + '=' + value
+    let header = (state.secure ? options.names.secure : options.names.insecure) + '=' + value
     if (!options.browserSession && state.expiry?.kind !== 'browser') {
       const seconds = Math.ceil((state.expiresAt - Date.now()) / 1000)
       header += '; Max-Age=' + Math.min(MAX_COOKIE_AGE, Math.max(1, seconds))
@@ -321,7 +322,7 @@ export class Sessions<Data extends object = SessionData> {
 
   #expiredCookie(state: SessionState): string {
     const options = this.#options
-    return serializeCookie(options.cookieName, '', {
+    return serializeCookie(state.secure ? options.names.secure : options.names.insecure, '', {
       ...options.cookie,
       secure: state.secure,
       maxAge: 0,
