@@ -1,1 +1,3 @@
-export {}
+export { RedisStore } from './redis-store.ts'
+export type { RedisStoreOptions } from './redis-store.ts'
+export type { IoRedisClient, NodeRedisClient, RedisClient } from './redis-client.ts'

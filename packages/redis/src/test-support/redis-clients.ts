@@ -1,0 +1,79 @@
+import { Redis } from 'ioredis'
+import { Valkey } from 'iovalkey'
+import { createClient } from 'redis'
+import { createClient as createClient5 } from 'redis5'
+import type { RedisClient } from '../redis-client.ts'
+
+/** The clients the store is tested with: node-redis 6 and 5, ioredis and iovalkey. */
+export const CLIENT_KINDS = ['redis 6', 'redis 5', 'ioredis', 'iovalkey'] as const
+
+/** One of `CLIENT_KINDS`. */
+export type ClientKind = (typeof CLIENT_KINDS)[number]
+
+/** A connected client, with what a test needs beside the store. */
+export interface TestClient {
+  /** The client, as an application gives it to `RedisStore`. */
+  readonly client: RedisClient
+  /** Sends a command outside the store, to look at or change what the server holds. */
+  command(...args: string[]): Promise<unknown>
+  /** Closes the connection at once, whether the server is up or not. */
+  close(): Promise<void>
+}
+
+/**
+ * Connects a client of the given kind to a server on 127.0.0.1, with its default options.
+ * @param kind the client library
+ * @param port the server's port
+ * @returns the connected client
+ */
+export async function connectClient(kind: ClientKind, port: number): Promise<TestClient> {
+  const socket = { host: '127.0.0.1', port }
+  switch (kind) {
+    case 'redis 6':
+      return nodeRedis(createClient({ socket }))
+    case 'redis 5':
+      return nodeRedis(createClient5({ socket }))
+    case 'ioredis':
+      return ioRedis(new Redis({ ...socket, lazyConnect: true }))
+    case 'iovalkey':
+      return ioRedis(new Valkey({ ...socket, lazyConnect: true }))
+  }
+}
+
+interface NodeRedisLike {
+  on(event: 'error', listener: () => void): unknown
+  connect(): Promise<unknown>
+  destroy(): void
+  readonly isOpen: boolean
+  sendCommand(args: string[]): Promise<unknown>
+}
+
+async function nodeRedis(client: NodeRedisLike): Promise<TestClient> {
+  // node-redis emits connection errors as events; an unheard one would end the process.
+  client.on('error', () => {})
+  await client.connect()
+  return {
+    client,
+    command: (...args) => client.sendCommand(args),
+    close: async () => {
+      if (client.isOpen) client.destroy()
+    },
+  }
+}
+
+interface IoRedisLike {
+  on(event: 'error', listener: () => void): unknown
+  connect(): Promise<unknown>
+  disconnect(): void
+  call(command: string, args: string[]): Promise<unknown>
+}
+
+async function ioRedis(client: IoRedisLike): Promise<TestClient> {
+  client.on('error', () => {})
+  await client.connect()
+  return {
+    client,
+    command: (name, ...args) => client.call(name!, args),
+    close: async () => client.disconnect(),
+  }
+}
