@@ -1,3 +1,8 @@
 export { RedisStore } from './redis-store.ts'
 export type { RedisStoreOptions } from './redis-store.ts'
-export type { IoRedisClient, NodeRedisClient, RedisClient } from './redis-client.ts'
+export type {
+  IoRedisClient,
+  NodeRedisClient,
+  NodeRedisSentinel,
+  RedisClient,
+} from './redis-client.ts'

@@ -16,7 +16,7 @@ export interface NodeRedisClient {
 /**
  * The one method of an ioredis or iovalkey client (`new Redis()`, `new Valkey()`) that
  * `RedisStore` calls. A client is used as it is, without its `keyPrefix` option (the store's
- * `prefix` does that job).
+ * `prefix` does that job). A `Cluster` is not supported.
  */
 export interface IoRedisClient {
   /**
@@ -28,8 +28,32 @@ export interface IoRedisClient {
   call(command: string, args: string[]): Promise<unknown>
 }
 
-/** A client `RedisStore` can talk to: node-redis, ioredis or iovalkey, connected to one server. */
-export type RedisClient = NodeRedisClient | IoRedisClient
+/**
+ * The methods of a node-redis Sentinel client (`createSentinel()` from `redis` 5 or later) that
+ * `RedisStore` calls; it sends every command to the current primary.
+ */
+export interface NodeRedisSentinel {
+  /**
+   * Sends one command.
+   * @param isReadonly whether it may go to a replica: never, for the store
+   * @param args the command and its arguments
+   * @param options `abortSignal` withdraws the command while it still waits to be sent
+   * @returns the reply
+   */
+  sendCommand(
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<unknown>
+  /** Tells a Sentinel client from a client of one server. */
+  getSentinelNode(): unknown
+}
+
+/**
+ * A client `RedisStore` can talk to: node-redis, ioredis or iovalkey, connected to one server,
+ * or following a primary through Sentinel.
+ */
+export type RedisClient = NodeRedisClient | NodeRedisSentinel | IoRedisClient
 
 /** Sends one command through whichever kind of client was given. */
 export type SendCommand = (args: string[], signal?: AbortSignal) => Promise<unknown>
@@ -40,11 +64,19 @@ export type SendCommand = (args: string[], signal?: AbortSignal) => Promise<unkn
  * @returns how to send a command through it, or `null` when it has neither method
  */
 export function commandSender(client: RedisClient): SendCommand | null {
-  const candidate = client as Partial<NodeRedisClient & IoRedisClient> | null | undefined
+  const candidate = client as
+    { call?: unknown; sendCommand?: unknown; getSentinelNode?: unknown } | null | undefined
   // ioredis also has a `sendCommand`, taking a Command object: look for its `call` first.
   if (typeof candidate?.call === 'function') {
     const io = client as IoRedisClient
     return (args) => io.call(args[0]!, args.slice(1))
+  }
+  if (typeof candidate?.getSentinelNode === 'function') {
+    const sentinel = client as NodeRedisSentinel
+    return (args, signal) =>
+      signal === undefined
+        ? sentinel.sendCommand(false, args)
+        : sentinel.sendCommand(false, args, { abortSignal: signal })
   }
   if (typeof candidate?.sendCommand === 'function') {
     const node = client as NodeRedisClient
@@ -57,12 +89,23 @@ export function commandSender(client: RedisClient): SendCommand | null {
 }
 
 /**
- * The `keyPrefix` an ioredis or iovalkey client was made with, which would apply to the keys the
- * store names but not to those its scripts build.
+ * The `keyPrefix` a client was made with (ioredis, iovalkey, node-redis 6): it would apply to
+ * some of the keys the store names and not to those its scripts build.
  * @param client the client given to the store
  * @returns the prefix, or `''` for none
  */
 export function clientKeyPrefix(client: RedisClient): string {
   const prefix = (client as { options?: { keyPrefix?: unknown } }).options?.keyPrefix
   return typeof prefix === 'string' ? prefix : ''
+}
+
+/**
+ * Tells a Redis Cluster client (ioredis `Cluster`, node-redis `createCluster()`), which the
+ * store does not support: its scripts touch keys of several hash slots.
+ * @param client the client given to the store
+ * @returns whether it is a cluster client
+ */
+export function isClusterClient(client: RedisClient): boolean {
+  const candidate = client as { isCluster?: unknown; getSlotMaster?: unknown }
+  return candidate.isCluster === true || typeof candidate.getSlotMaster === 'function'
 }

@@ -2,7 +2,8 @@ import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { SessionConfigError, generateSessionId } from '@fetch-session/core'
 import type { SessionVersion, SessionWrite } from '@fetch-session/core'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
+import { createClient, createCluster } from 'redis'
 import { RedisStore } from './redis-store.ts'
 import { CLIENT_KINDS, connectClient } from './test-support/redis-clients.ts'
 import type { TestClient } from './test-support/redis-clients.ts'
@@ -309,14 +310,37 @@ describe.skipIf(skipRedis)('RedisStore', () => {
 })
 
 describe('new RedisStore()', () => {
-  it('refuses a missing client, a bad prefix or timeout, and a client with a keyPrefix', () => {
-    const client = new Redis({ lazyConnect: true })
-    const prefixed = new Redis({ lazyConnect: true, keyPrefix: 'app:' })
+  // None of these clients is connected: the constructor sends nothing.
+  const client = new Redis({ lazyConnect: true })
+
+  it('resolves its defaults', () => {
+    expect(new RedisStore({ client })).toMatchObject({ prefix: 'session:', timeout: 5000 })
+  })
+
+  it('refuses a missing client, a bad prefix and a bad timeout', () => {
     expect(() => new RedisStore({} as never)).toThrow(SessionConfigError)
     expect(() => new RedisStore({ client: {} as never })).toThrow(/`client`/)
     expect(() => new RedisStore({ client, prefix: 1 as never })).toThrow(/`prefix`/)
     expect(() => new RedisStore({ client, timeout: 0 })).toThrow(/`timeout`/)
-    expect(() => new RedisStore({ client: prefixed })).toThrow(/keyPrefix/)
-    expect(new RedisStore({ client })).toMatchObject({ prefix: 'session:', timeout: 5000 })
+    expect(() => new RedisStore({ client, timeout: Infinity })).toThrow(/`timeout`/)
+  })
+
+  it("refuses a client's own keyPrefix", () => {
+    for (const prefixed of [
+      new Redis({ lazyConnect: true, keyPrefix: 'app:' }),
+      createClient({ keyPrefix: 'app:' }),
+    ]) {
+      expect(() => new RedisStore({ client: prefixed })).toThrow(SessionConfigError)
+      expect(() => new RedisStore({ client: prefixed })).toThrow(/keyPrefix/)
+    }
+  })
+
+  it('refuses Redis Cluster clients', () => {
+    for (const cluster of [
+      new Cluster([{ host: '127.0.0.1', port: 7000 }], { lazyConnect: true }),
+      createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] }),
+    ]) {
+      expect(() => new RedisStore({ client: cluster as never })).toThrow(/Cluster/)
+    }
   })
 })

@@ -7,7 +7,7 @@ import type {
   UserSession,
   VersionedSessionStore,
 } from '@fetch-session/core'
-import { clientKeyPrefix, commandSender } from './redis-client.ts'
+import { clientKeyPrefix, commandSender, isClusterClient } from './redis-client.ts'
 import type { RedisClient, SendCommand } from './redis-client.ts'
 import { LIST, REMOVE, WRITE } from './redis-scripts.ts'
 import type { RedisScript } from './redis-scripts.ts'
@@ -71,8 +71,8 @@ export class RedisStore implements VersionedSessionStore {
 
   /**
    * @param options see `RedisStoreOptions`
-   * @throws SessionConfigError when `client` is not a Redis client, `prefix` not a string, or
-   *   `timeout` not a positive number, or the client has a `keyPrefix` of its own
+   * @throws SessionConfigError when `client` is not a Redis client or is a Cluster client, has
+   *   a `keyPrefix` of its own, `prefix` is not a string, or `timeout` not a positive number
    */
   constructor(options: RedisStoreOptions) {
     const { client, prefix = 'session:', timeout = 5000 } = (options ?? {}) as RedisStoreOptions
@@ -80,6 +80,11 @@ export class RedisStore implements VersionedSessionStore {
     if (send === null) {
       throw new SessionConfigError(
         'RedisStore needs a `client`: a connected node-redis, ioredis or iovalkey client',
+      )
+    }
+    if (isClusterClient(client)) {
+      throw new SessionConfigError(
+        'RedisStore does not support Redis Cluster: give it a client of one server or primary',
       )
     }
     if (clientKeyPrefix(client) !== '') {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis'
 import { Valkey } from 'iovalkey'
-import { createClient } from 'redis'
-import { createClient as createClient5 } from 'redis5'
+import { createClient, createSentinel } from 'redis'
+import { createClient as createClient5, createSentinel as createSentinel5 } from 'redis5'
 import type { RedisClient } from '../redis-client.ts'
 
 /** The clients the store is tested with: node-redis 6 and 5, ioredis and iovalkey. */
@@ -37,6 +37,48 @@ export async function connectClient(kind: ClientKind, port: number): Promise<Tes
       return ioRedis(new Redis({ ...socket, lazyConnect: true }))
     case 'iovalkey':
       return ioRedis(new Valkey({ ...socket, lazyConnect: true }))
+  }
+}
+
+/**
+ * Connects a client of the given kind to the primary that a Sentinel on 127.0.0.1 names
+ * `mymaster`, with the options an application following failovers would give it.
+ * @param kind the client library
+ * @param sentinelPort the Sentinel's port
+ * @returns the connected client
+ */
+export async function connectThroughSentinel(
+  kind: ClientKind,
+  sentinelPort: number,
+): Promise<TestClient> {
+  const sentinelRootNodes = [{ host: '127.0.0.1', port: sentinelPort }]
+  const sentinel = { sentinels: sentinelRootNodes, name: 'mymaster', lazyConnect: true }
+  switch (kind) {
+    case 'redis 6':
+      return nodeRedisSentinel(createSentinel({ name: 'mymaster', sentinelRootNodes }))
+    case 'redis 5':
+      return nodeRedisSentinel(createSentinel5({ name: 'mymaster', sentinelRootNodes }))
+    case 'ioredis':
+      return ioRedis(new Redis(sentinel))
+    case 'iovalkey':
+      return ioRedis(new Valkey(sentinel))
+  }
+}
+
+interface NodeRedisSentinelLike {
+  on(event: 'error', listener: () => void): unknown
+  connect(): Promise<unknown>
+  destroy(): Promise<void>
+  sendCommand(isReadonly: boolean, args: string[]): Promise<unknown>
+}
+
+async function nodeRedisSentinel(client: NodeRedisSentinelLike): Promise<TestClient> {
+  client.on('error', () => {})
+  await client.connect()
+  return {
+    client: client as unknown as RedisClient,
+    command: (...args) => client.sendCommand(false, args),
+    close: () => client.destroy(),
   }
 }
 

@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,6 +33,10 @@ export function warnIfSkipped(what: string): void {
 export interface RedisServerOptions {
   /** Keep an append-only file, flushed at every write, in the server's directory. */
   appendOnly?: boolean
+  /** Start as a replica of the server on this port of 127.0.0.1. */
+  replicaOf?: number
+  /** Start a Sentinel instead, monitoring the primary on this port as `mymaster`, quorum 1. */
+  sentinelOf?: number
 }
 
 /** A `redis-server` process on 127.0.0.1, started and stopped by a test file. */
@@ -51,8 +56,8 @@ export interface RedisServer {
 }
 
 /**
- * Starts a `redis-server` on a free port of 127.0.0.1, in a temporary directory, saving no
- * snapshot.
+ * Starts a `redis-server` (or a Sentinel) on a free port of 127.0.0.1, in a temporary directory,
+ * saving no snapshot.
  * @param options see `RedisServerOptions`
  * @returns the running server
  * @throws Error when `redis-server` is missing or does not start
@@ -112,13 +117,37 @@ async function launch(
   directory: string,
   options: RedisServerOptions,
 ): Promise<ChildProcess> {
-  const args = [
-    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', directory],
-    ...['--save', '', '--daemonize', 'no', '--logfile', ''],
-    ...(options.appendOnly === true
-      ? ['--appendonly', 'yes', '--appendfsync', 'always']
-      : ['--appendonly', 'no']),
-  ]
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory]
+  let args: string[]
+  let readyLine = 'Ready to accept connections'
+  if (options.sentinelOf !== undefined) {
+    // A Sentinel rewrites its configuration file, so it needs one of its own.
+    const file = join(directory, 'sentinel.conf')
+    if (!existsSync(file)) {
+      await writeFile(
+        file,
+        [
+          `sentinel monitor mymaster 127.0.0.1 ${options.sentinelOf} 1`,
+          'sentinel down-after-milliseconds mymaster 2000',
+          'sentinel failover-timeout mymaster 10000',
+          '',
+        ].join('\n'),
+      )
+    }
+    args = [file, '--sentinel', ...common, '--daemonize', 'no', '--logfile', '']
+    readyLine = '+monitor master mymaster'
+  } else {
+    args = [
+      ...common,
+      ...['--save', '', '--daemonize', 'no', '--logfile', ''],
+      ...(options.appendOnly === true
+        ? ['--appendonly', 'yes', '--appendfsync', 'always']
+        : ['--appendonly', 'no']),
+      ...(options.replicaOf === undefined
+        ? []
+        : ['--replicaof', '127.0.0.1', String(options.replicaOf)]),
+    ]
+  }
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const output: string[] = []
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()))
@@ -129,7 +158,7 @@ async function launch(
   const ready = (async () => {
     for await (const line of lines) {
       output.push(line)
-      if (line.includes('Ready to accept connections')) return
+      if (line.includes(readyLine)) return
     }
   })()
   try {
