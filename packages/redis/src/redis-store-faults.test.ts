@@ -110,29 +110,47 @@ describe.skipIf(skipRedis)('RedisStore when the server fails', () => {
       expect(await test.command('SCRIPT', 'EXISTS', WRITE.sha)).toEqual([1])
     }, 30_000)
 
-    it.runIf(kind === 'redis 6' || kind === 'redis 5')(
-      'never runs a write that timed out waiting for the server to come back',
-      async () => {
-        const id = generateSessionId()
+    it('fails at once while the server is down when the offline queue is off', async () => {
+      const direct = await connectClient(kind, server.port, { offlineQueue: false })
+      // A deadline that the test would not outlive: the failure comes from the client.
+      const failFast = new RedisStore({ client: direct.client, timeout: 600_000 })
+      const id = generateSessionId()
+      try {
+        await failFast.write(id, session('{}'), null)
         await server.kill()
-        try {
-          // The first command may be on the wire when the socket closes; once the client has
-          // seen the close, commands wait in its offline queue.
-          await failure(store.read(id))
-          const error = await failure(store.write(id, session('late'), null))
-          expect(error).toMatchObject({ code: 'TIMEOUT' })
-        } finally {
-          await server.restart()
-        }
-        // A read is a plain HMGET, sent after the write if the write were still queued.
-        await vi.waitFor(() => store.read(id), RECONNECTED)
-        // The store withdrew the write from node-redis's queue: the server never saw it (sent,
-        // it would have been counted, even though the restarted server no longer knew the script).
-        const stats = String(await test.command('INFO', 'commandstats'))
-        expect(stats).toContain('cmdstat_hmget:')
-        expect(stats).not.toContain('cmdstat_evalsha:')
-      },
-      30_000,
-    )
+        await failure(failFast.read(id))
+        const error = await failure(failFast.write(id, session('{}'), null))
+        expect(error.message).toMatch(/^RedisStore could not write a session \(\w+\)$/)
+        expect(error).not.toMatchObject({ code: 'TIMEOUT' })
+      } finally {
+        await server.restart()
+        await direct.close()
+      }
+    }, 30_000)
+
+    // node-redis is given the operation's AbortSignal; ioredis and iovalkey have no way to
+    // withdraw a command, and send their offline queue once connected again.
+    const withdraws = kind === 'redis 6' || kind === 'redis 5'
+    it(`${withdraws ? 'never sends' : 'sends late'} a write that timed out while the server was down`, async () => {
+      const id = generateSessionId()
+      await server.kill()
+      try {
+        // The first command may be on the wire when the socket closes; once the client has
+        // seen the close, commands wait in its offline queue.
+        await failure(store.read(id))
+        const error = await failure(store.write(id, session('late'), null))
+        expect(error).toMatchObject({ code: 'TIMEOUT' })
+      } finally {
+        await server.restart()
+      }
+      // A read is a plain HMGET, sent after the write if the write is still queued.
+      await vi.waitFor(() => store.read(id), RECONNECTED)
+      const stats = String(await test.command('INFO', 'commandstats'))
+      expect(stats).toContain('cmdstat_hmget:')
+      // Sent late, the write met a server that no longer knew the script (NOSCRIPT), and the
+      // store, past its deadline, did not send the script again.
+      expect(stats.includes('cmdstat_evalsha:')).toBe(!withdraws)
+      expect(await store.read(id)).toBeNull()
+    }, 30_000)
   })
 })

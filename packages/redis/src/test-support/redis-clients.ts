@@ -20,23 +20,39 @@ export interface TestClient {
   close(): Promise<void>
 }
 
+/** Options of `connectClient`. */
+export interface ConnectOptions {
+  /**
+   * Whether commands given while disconnected wait for the connection to come back (each
+   * client's default) or fail at once (node-redis `disableOfflineQueue: true`, ioredis and
+   * iovalkey `enableOfflineQueue: false`). Default: true.
+   */
+  offlineQueue?: boolean
+}
+
 /**
  * Connects a client of the given kind to a server on 127.0.0.1, with its default options.
  * @param kind the client library
  * @param port the server's port
+ * @param options see `ConnectOptions`
  * @returns the connected client
  */
-export async function connectClient(kind: ClientKind, port: number): Promise<TestClient> {
+export async function connectClient(
+  kind: ClientKind,
+  port: number,
+  options: ConnectOptions = {},
+): Promise<TestClient> {
   const socket = { host: '127.0.0.1', port }
+  const queue = options.offlineQueue ?? true
   switch (kind) {
     case 'redis 6':
-      return nodeRedis(createClient({ socket }))
+      return nodeRedis(createClient({ socket, disableOfflineQueue: !queue }))
     case 'redis 5':
-      return nodeRedis(createClient5({ socket }))
+      return nodeRedis(createClient5({ socket, disableOfflineQueue: !queue }))
     case 'ioredis':
-      return ioRedis(new Redis({ ...socket, lazyConnect: true }))
+      return ioRedis(new Redis({ ...socket, lazyConnect: true, enableOfflineQueue: queue }))
     case 'iovalkey':
-      return ioRedis(new Valkey({ ...socket, lazyConnect: true }))
+      return ioRedis(new Valkey({ ...socket, lazyConnect: true, enableOfflineQueue: queue }))
   }
 }
 
