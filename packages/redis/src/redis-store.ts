@@ -28,8 +28,8 @@ export interface RedisStoreOptions {
   prefix?: string
   /**
    * How long one store operation may take, in milliseconds, before it fails, whatever the
-   * client does with commands while it is disconnected (see the README on faults). Default:
-   * `5000`.
+   * client does with commands while it is disconnected (see the README on faults). Keep it at
+   * or below the core's `storeTimeout`. Default: `5000`.
    */
   timeout?: number
 }
