@@ -100,6 +100,8 @@ const TOKEN = /[A-Za-z0-9_+/=-]{24,}/g
 // boolean properties (a `code`, a limit), tokens blanked; no stack (which repeats the message)
 // and no object property (a driver may attach the query and its values).
 function sanitize(error: unknown): Error {
+  // The library's own errors never carry an id or data (see SessionError).
+  if (error instanceof SessionError) return error
   const name = error instanceof Error ? error.name : typeof error
   const message = redact(error instanceof Error ? error.message : '')
   const copy = new Error(message)

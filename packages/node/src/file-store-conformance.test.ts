@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import type { SessionStore, VersionedSessionStore } from '@fetch-session/core'
-// TODO(testing-dev-dependency): import both from '@fetch-session/testing' once this package lists
-// it among its dev dependencies.
-import { describeStore } from '../../testing/src/describe-store.ts'
-import type { AnyStore } from '../../testing/src/store-capabilities.ts'
+import { describeStore } from '@fetch-session/testing'
+import type { AnyStore } from '@fetch-session/testing'
 import { FileStore } from './file-store.ts'
 
 // The shared store conformance suite (version 1, version 2 and the user index) on FileStore.
