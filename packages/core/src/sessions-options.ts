@@ -114,6 +114,8 @@ export interface ResolvedOptions {
   policy: ExpiryPolicy
   browserSession: boolean
   crypto: SessionCrypto
+  /** Whether `crypto` was given, so that an adapter's faster choice must not replace it. */
+  cryptoGiven: boolean
   /** The serialized attributes after the value and Max-Age, with and without `Secure`. */
   attributes: { secure: string; insecure: string }
   /** With `CookieStore`, the check that refuses at `set()` a session too big for the cookie. */
@@ -218,6 +220,7 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
     policy,
     browserSession: options.browserSession ?? false,
     crypto: provider,
+    cryptoGiven: options.crypto !== undefined,
     attributes,
     checkSize: store instanceof CookieStore ? sizeChecker(cookieName) : undefined,
   }

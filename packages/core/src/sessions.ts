@@ -9,6 +9,7 @@ import { NO_SESSION_HEADERS, withSessionHeaders } from './session-headers.ts'
 import type { SessionHeaders } from './session-headers.ts'
 import { generateSessionId } from './session-id.ts'
 import type { FoundSession, SessionKeeping } from './session-keeping.ts'
+import type { SessionCrypto } from './session-crypto.ts'
 import { emptyBag } from './session-record.ts'
 import { resolveOptions } from './sessions-options.ts'
 import type { ResolvedOptions, SessionsOptions } from './sessions-options.ts'
@@ -99,6 +100,26 @@ export class Sessions<Data extends object = SessionData> {
       this.#loaded.set(request, session)
     }
     return session
+  }
+
+  /**
+   * Hands the core a faster implementation of its cryptographic primitives, used only when
+   * `createSessions` was given no `crypto`: so an adapter for a runtime with fast native crypto
+   * (`@fetch-session/node` with `nodeCrypto`) speeds up applications that did not ask for it.
+   * The implementation must give byte-identical results, so cookies stay valid across the switch.
+   * @param provider the implementation
+   * @returns whether it is now used
+   * @throws SessionConfigError when it lacks a method
+   */
+  preferCrypto(provider: SessionCrypto): boolean {
+    if (this.#options.cryptoGiven) return false
+    for (const method of ['sign', 'verify', 'encrypt', 'decrypt'] as const) {
+      if (typeof provider?.[method] !== 'function') {
+        throw new SessionConfigError(`preferCrypto() needs a SessionCrypto: \`${method}\` is missing`)
+      }
+    }
+    this.#keeping.useCrypto(provider)
+    return true
   }
 
   /**
