@@ -155,7 +155,10 @@ describe('KVStore inside workerd', () => {
     await resetCalls(mf)
     expect(await store.get(id)).toBeNull()
     // One call at a time: a second rejection made before the first is awaited goes unhandled.
-    for (const call of [() => store.set(id, 'planted', Date.now() + HOUR), () => store.delete(id)]) {
+    for (const call of [
+      () => store.set(id, 'planted', Date.now() + HOUR),
+      () => store.delete(id),
+    ]) {
       const reported = await failure(call())
       expect(reported).toMatchObject({
         name: 'TypeError',

@@ -250,7 +250,8 @@ export class Sessions<Data extends object = SessionData> {
         createdAt: new Date(session.record.createdAt),
         lastActiveAt: new Date(session.record.touchedAt),
         expiresAt: new Date(session.end),
-        data: Object.assign({}, session.record.data) as Partial<Data>,
+        // Parsed for this call alone, and prototype-less like a session's data.
+        data: session.record.data as Partial<Data>,
       }))
       .sort((a, b) => b.lastActiveAt.getTime() - a.lastActiveAt.getTime())
   }
