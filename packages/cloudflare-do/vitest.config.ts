@@ -1,3 +1,4 @@
 import { workspaceProject } from '../../vitest.workspace.ts'
 
-export default workspaceProject('cloudflare-do')
+// Starting workerd takes about a second, more on a busy machine: hooks get room for it.
+export default workspaceProject('cloudflare-do', { hookTimeout: 30_000 })
