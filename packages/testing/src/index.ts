@@ -1,1 +1,11 @@
-export {}
+export { describeStore } from './describe-store.ts'
+export type { DescribeStoreOptions } from './describe-store.ts'
+export type { AnyStore } from './store-capabilities.ts'
+export { createTestClient, TestClient } from './test-client.ts'
+export type { FetchHandler, TestClientOptions, TestRequestInit } from './test-client.ts'
+export { jsonBody, JsonBody } from './request-body.ts'
+export type { FormFields, TestBody } from './request-body.ts'
+export { CookieJar } from './cookie-jar.ts'
+export type { JarCookie } from './cookie-jar.ts'
+export { mintSessionCookie } from './mint-session-cookie.ts'
+export type { MintedSessionCookie, MintSessionCookieOptions } from './mint-session-cookie.ts'

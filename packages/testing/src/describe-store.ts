@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { storeCapabilities } from './store-capabilities.ts'
+import type { AnyStore, StoreCapabilities, StoreCapabilityOptions } from './store-capabilities.ts'
+import { runCheck, storeChecks } from './store-checks.ts'
+import type { StoreCheckOptions } from './store-checks.ts'
+
+/** Options of `describeStore`: what the store declares it keeps, and how it may deviate. */
+export interface DescribeStoreOptions extends StoreCapabilityOptions, StoreCheckOptions {}
+
+const CONTRACTS: [keyof StoreCapabilities, string][] = [
+  ['v1', 'version 1: get, set, delete'],
+  ['versioned', 'version 2: read, write, remove'],
+  ['userIndex', 'user index: listByUser'],
+]
+
+/**
+ * Defines the store conformance suite with vitest: every point of the `SessionStore` (version 1)
+ * and `VersionedSessionStore` (version 2) contracts, and of the user index. A contract the store
+ * does not keep is reported as skipped; one it declares (`versioned`, `userIndex`) without the
+ * methods fails every test of the suite. Expiry is tested with real expiries of about a second.
+ * @param name names the store in the report
+ * @param makeStore returns the store under test; called once per test, it may return the same
+ *   store every time (each test uses fresh ids and user ids)
+ * @param options what the store declares, default read from its methods, and its expiry grace
+ */
+export function describeStore(
+  name: string,
+  makeStore: () => AnyStore | Promise<AnyStore>,
+  options: DescribeStoreOptions = {},
+): void {
+  const checks = storeChecks(options)
+
+  describe(`store contract (${name})`, () => {
+    it('keeps the contracts it declares', async () => {
+      const has = storeCapabilities(await makeStore(), options)
+      expect(has.v1 || has.versioned).toBe(true)
+    })
+
+    for (const [contract, title] of CONTRACTS) {
+      describe(title, () => {
+        for (const check of checks.filter((candidate) => candidate.contract === contract)) {
+          it(
+            check.name,
+            async (context) => {
+              const store = await makeStore()
+              const has = storeCapabilities(store, options)
+              context.skip(!has[contract], `the store does not keep the ${title} contract`)
+              await runCheck(check, store)
+            },
+            check.timeout,
+          )
+        }
+      })
+    }
+  })
+}
