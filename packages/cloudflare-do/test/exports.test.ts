@@ -57,19 +57,17 @@ describe('new DurableObjectStore()', () => {
   it('rejects, without the session id in the error, over a namespace of another class', async () => {
     const store = remoteStore(mf, 'WRONG')
     const id = generateSessionId()
-    const calls = [
+    const results = await Promise.allSettled([
       store.read(id),
       store.write(id, { record: 'x', expiresAt: Date.now() + 60_000, userId: null }, null),
       store.remove(id),
       store.listByUser('ada'),
-    ]
-    for (const call of calls) {
-      const error = await call.then(
-        () => null,
-        (error: unknown) => error as Error,
-      )
+    ])
+    for (const result of results) {
+      expect(result.status).toBe('rejected')
+      const error = (result as PromiseRejectedResult).reason as Error
       expect(error).toBeInstanceOf(Error)
-      expect(error!.message).not.toContain(id)
+      expect(error.message).not.toContain(id)
     }
   })
 })

@@ -148,6 +148,17 @@ export async function inspect(mf: Miniflare, name: string): Promise<Inspection> 
   return response.json() as Promise<Inspection>
 }
 
+/**
+ * The RPC methods called on one object since the last time this was asked, in order: each one a
+ * billed Durable Object request.
+ * @param mf the running worker
+ * @param name the object's name (`session:<id>` or `user:<userId>`)
+ */
+export async function received(mf: Miniflare, name: string): Promise<string[]> {
+  const body = JSON.stringify({ name })
+  return (await send(mf, '/inspect/received', { method: 'POST', body })).json() as Promise<string[]>
+}
+
 /** The name of a session's object, as the store derives it. */
 export const sessionObject = (id: string) => `session:${id}`
 /** The name of a user's index object, as the store derives it. */
