@@ -16,11 +16,14 @@ export const KV_LIMITS = {
   minCacheTtl: 30,
 } as const
 
-/** Which limit of Workers KV was exceeded. */
-export type KVLimit = 'key' | 'value' | 'metadata'
+/**
+ * Which limit of Workers KV was exceeded. Keys need no check per call: the prefix is bounded when
+ * the store is made and ids are session ids.
+ */
+export type KVLimit = 'value' | 'metadata'
 
 /**
- * Thrown by `KVStore` for a key, value or metadata larger than Workers KV accepts, before KV is
+ * Thrown by `KVStore` for a value or metadata larger than Workers KV accepts, before KV is
  * called. Reaching an application through `sessions.commit()`, it is the `cause` of a
  * `SessionStoreError`. The message gives sizes only, never the key (which holds the session id)
  * or the session data.
@@ -49,7 +52,6 @@ export class KVLimitError extends Error {
 }
 
 const HINTS: Record<KVLimit, string> = {
-  key: '; use a shorter `prefix`',
   value: '; store less in the session',
   metadata: '',
 }
@@ -57,7 +59,7 @@ const HINTS: Record<KVLimit, string> = {
 /**
  * Throws `KVLimitError` when `text` takes more than `max` bytes in UTF-8.
  * @param limit which limit this is, for the error
- * @param text the key, value or serialized metadata
+ * @param text the value or the serialized metadata
  * @param max the limit in bytes
  */
 export function checkLimit(limit: KVLimit, text: string, max: number): void {

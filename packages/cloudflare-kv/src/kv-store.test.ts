@@ -124,7 +124,8 @@ describe('kvStore.set()', () => {
     'refuses an expiresAt of %s without calling KV',
     async (expiresAt) => {
       const { namespace, calls } = recordingNamespace()
-      await expect(new KVStore(namespace).set('id', 'x', expiresAt)).rejects.toThrow(RangeError)
+      const store = new KVStore(namespace)
+      await expect(store.set(generateSessionId(), 'x', expiresAt)).rejects.toThrow(RangeError)
       expect(calls).toEqual([])
     },
   )
@@ -152,18 +153,44 @@ describe('kvStore.set()', () => {
     expect(calls).toHaveLength(1)
   })
 
-  it('refuses a key over 512 bytes, without naming it', async () => {
-    const { namespace, calls } = recordingNamespace()
+  it('keeps a key of exactly 512 bytes: the longest prefix and a session id', async () => {
+    const { namespace, entries } = recordingNamespace()
     const store = new KVStore(namespace, { prefix: 'p'.repeat(480) })
     const id = generateSessionId()
     await store.set(id, 'x', NOW + 60_000)
-    const long = id + 'x'
-    for (const call of [store.get(long), store.set(long, 'x', NOW + 60_000), store.delete(long)]) {
+    expect([...entries.keys()]).toEqual(['p'.repeat(480) + id])
+  })
+})
+
+// Ids that must never become a KV key: KVStore checks them itself rather than trusting that
+// only the core calls it.
+const NOT_IDS = [
+  ['an empty id', ''],
+  ['a path into another prefix', '../../other-app:key'],
+  ['an id one character too long', 'A'.repeat(33)],
+  ['an id one character short', 'A'.repeat(31)],
+  ['an id with a slash', 'A'.repeat(31) + '/'],
+  ['an id with a colon', 'A'.repeat(31) + ':'],
+  ['an id with a non-ASCII character', 'A'.repeat(31) + 'é'],
+  ['a number', 42 as unknown as string],
+] as const
+
+describe('KVStore with an id that is not a session id', () => {
+  it.each(NOT_IDS)('reads %s as absent, without calling KV', async (_, id) => {
+    const { namespace, calls } = recordingNamespace()
+    expect(await new KVStore(namespace, { prefix: '' }).get(id)).toBeNull()
+    expect(calls).toEqual([])
+  })
+
+  it.each(NOT_IDS)('refuses to write or delete %s, naming no id', async (_, id) => {
+    const { namespace, calls } = recordingNamespace()
+    const store = new KVStore(namespace, { prefix: '' })
+    for (const call of [store.set(id, 'x', NOW + 60_000), store.delete(id)]) {
       const error = await call.catch((error: unknown) => error)
-      expect(error).toMatchObject({ name: 'KVLimitError', limit: 'key', size: 513, max: 512 })
-      expect((error as Error).message).not.toContain(id)
+      expect(error).toBeInstanceOf(TypeError)
+      expect((error as Error).message).toBe('KVStore refuses an id that is not a session id')
     }
-    expect(calls).toHaveLength(1)
+    expect(calls).toEqual([])
   })
 })
 

@@ -1,4 +1,4 @@
-import { SessionConfigError } from '@fetch-session/core'
+import { SessionConfigError, isSessionId } from '@fetch-session/core'
 import type { SessionStore } from '@fetch-session/core'
 import { KV_LIMITS, checkLimit, utf8Length } from './kv-limits.ts'
 import type { KVNamespaceLike, KVRecordMetadata } from './kv-namespace.ts'
@@ -21,7 +21,8 @@ export interface KVStoreOptions {
   cacheTtl?: number
 }
 
-// Ids made by the core are 32 base64url characters; the prefix must leave room for one.
+// Ids are checked with `isSessionId` (32 base64url characters), so a prefix that leaves room for
+// one bounds every key.
 const ID_LENGTH = 32
 const MAX_PREFIX_BYTES = KV_LIMITS.keyBytes - ID_LENGTH
 
@@ -32,8 +33,9 @@ const MAX_PREFIX_BYTES = KV_LIMITS.keyBytes - ID_LENGTH
  *   minimum and never fails a write;
  * - `get` reads once and never writes (not even to remove an expired record: KV's time to live
  *   does that), and the core writes an unchanged session at most once per `touchInterval`;
- * - keys and values are checked against KV's size limits before KV is called, with a
- *   `KVLimitError` that names the limit.
+ * - ids are checked with `isSessionId`, so no crafted id can reach another prefix's keys;
+ * - values are checked against KV's size limits before KV is called, with a `KVLimitError` that
+ *   names the limit, and keys are within KV's 512 bytes by construction.
  *
  * KV is eventually consistent: a write can take up to about 60 seconds to be seen in other
  * locations. See the README for what that means for logout and `regenerate()`.
@@ -88,11 +90,12 @@ export class KVStore implements SessionStore {
   /**
    * Reads a record: one KV read, no write. A record past the expiry kept in its metadata is
    * refused even while KV still holds it, and so is a value without that metadata (it was not
-   * written by a `KVStore`).
+   * written by a `KVStore`). An id that is not a session id is read as absent, without a KV call.
    * @param id the session id
    * @returns the record, or `null`
    */
   async get(id: string): Promise<string | null> {
+    if (!isSessionId(id)) return null
     const { value, metadata } = await this.#namespace.getWithMetadata(
       this.#key(id),
       this.#readOptions,
@@ -110,16 +113,17 @@ export class KVStore implements SessionStore {
    * @param id the session id
    * @param record the serialized session
    * @param expiresAt milliseconds since the epoch
-   * @throws KVLimitError when the key or the record is larger than KV accepts
+   * @throws TypeError when `id` is not a session id
+   * @throws KVLimitError when the record is larger than KV accepts
    * @throws the binding's error when KV refuses the write, after one retry a second later if
    *   the refusal was KV's limit of one write per second to a key (HTTP 429)
    * @throws RangeError when `expiresAt` is not a finite number
    */
   async set(id: string, record: string, expiresAt: number): Promise<void> {
+    const key = this.#key(id)
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
       throw new RangeError('KVStore.set() needs a finite `expiresAt` in milliseconds')
     }
-    const key = this.#key(id)
     const now = Date.now()
     if (expiresAt <= now) {
       await retryRateLimited(() => this.#namespace.delete(key))
@@ -141,16 +145,17 @@ export class KVStore implements SessionStore {
    * Removes a record: one KV write. Other locations may still see it for up to about 60
    * seconds (see the README).
    * @param id the session id
+   * @throws TypeError when `id` is not a session id
    */
   async delete(id: string): Promise<void> {
     const key = this.#key(id)
     await retryRateLimited(() => this.#namespace.delete(key))
   }
 
+  // Writes and deletes refuse a bad id loudly: only a caller other than the core can send one.
   #key(id: string): string {
-    const key = this.prefix + id
-    checkLimit('key', key, KV_LIMITS.keyBytes)
-    return key
+    if (!isSessionId(id)) throw new TypeError('KVStore refuses an id that is not a session id')
+    return this.prefix + id
   }
 }
 

@@ -3,6 +3,28 @@ import fc from 'fast-check'
 import { parseCookie, readCookie } from './cookie-parse.ts'
 import { serializeCookie } from './cookie-serialize.ts'
 
+// token = 1*tchar (RFC 9110, 5.6.2), the cookie-name of RFC 6265, 4.1.1.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+// Pairs whose name is not a token, each with the valid pair after it that must survive.
+const NOT_TOKEN_NAMES: Array<[string, string]> = [
+  ['an empty name', '=ng'],
+  ['a blank name', ' \t=ng'],
+  ['a space inside the name', 'tasty cookie=strawberry'],
+  ['a tab inside the name', 'tasty\tcookie=strawberry'],
+  ['an escaped "="', 'best_cookie\\=sugar'],
+  ['a name in quotes', '"quoted"=1'],
+  ...[...'()<>@,:\\"/[]?{}'].map((c): [string, string] => [`the separator ${c}`, `a${c}b=1`]),
+  ['a NUL', 'a\u0000b=1'],
+  ['a control character', 'a\u0001b=1'],
+  ['a DEL', 'a\u007fb=1'],
+  ['a carriage return', 'a\rb=1'],
+  ['a non-ASCII letter', 'caf\u00e9=1'],
+  ['a no-break space before the name', '\u00a0__Host-x=1'],
+  ['a byte-order mark before the name', '\ufeff__Host-x=1'],
+  ['an emoji', '\u{1f36a}=1'],
+]
+
 describe('parseCookie', () => {
   it('reads every pair of a header', () => {
     expect({ ...parseCookie('a=1; b=two; session=abc.def') }).toEqual({
@@ -47,6 +69,7 @@ describe('parseCookie', () => {
     ['a=', { a: '' }],
     ['novalue; a=1', { a: '1' }],
     ['=nameless; a=1', { a: '1' }],
+    ["!#$%&'*+-.^_`|~09AZaz=every tchar", { "!#$%&'*+-.^_`|~09AZaz": 'every tchar' }],
     ['a=b=c', { a: 'b=c' }],
     [';;; a=1 ;;', { a: '1' }],
     ['a=%E2%9C%93', { a: '✓' }],
@@ -56,15 +79,37 @@ describe('parseCookie', () => {
     expect({ ...parseCookie(header) }).toEqual(expected)
   })
 
-  it.each(['\u00a0', '\u2000', '\u3000', '\ufeff', '\u200b', '\r', '\n', '\v', '\f'])(
-    'trims only space and tab, not U+%s',
-    (blank) => {
-      // Trimming other white space would let "\u00a0__Host-x" pass for "__Host-x".
-      const cookies = parseCookie(`${blank}__Host-x=1`)
-      expect(cookies['__Host-x']).toBeUndefined()
-      expect(cookies[`${blank}__Host-x`]).toBe('1')
-    },
-  )
+  it.each(
+    ['\u00a0', '\u2000', '\u3000', '\ufeff', '\u200b', '\r', '\n', '\v', '\f'].map((blank) => [
+      blank.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'),
+      blank,
+    ]),
+  )('trims only space and tab, not U+%s', (_, blank) => {
+    // Trimming other white space would let "\u00a0__Host-x" pass for "__Host-x"; untrimmed,
+    // the name is no token, and the pair is dropped.
+    const cookies = parseCookie(`${blank}__Host-x=1; a=2`)
+    expect(cookies['__Host-x']).toBeUndefined()
+    expect({ ...cookies }).toEqual({ a: '2' })
+  })
+
+  it.each(NOT_TOKEN_NAMES)('drops a pair whose name has %s', (_, pair) => {
+    expect({ ...parseCookie(`${pair}; next=kept`) }).toEqual({ next: 'kept' })
+    expect({ ...parseCookie(`next=kept; ${pair}`) }).toEqual({ next: 'kept' })
+  })
+
+  it('drops a pair with a bad name before the pair of the same name it would have shadowed', () => {
+    expect({ ...parseCookie('session =1; session=2') }).toEqual({ session: '1' })
+    expect({ ...parseCookie('ses sion=1; session=2') }).toEqual({ session: '2' })
+  })
+
+  it('returns only token names, whatever the header', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (header) => {
+        for (const name of Object.keys(parseCookie(header))) expect(name).toMatch(TOKEN)
+      }),
+      { numRuns: 2000 },
+    )
+  })
 
   it('uses a custom decoder and keeps the raw value when it throws', () => {
     expect(parseCookie('a=x', { decode: (v) => v.toUpperCase() })['a']).toBe('X')
@@ -123,6 +168,13 @@ describe('readCookie', () => {
     expect(readCookie(header, 'session')).toBe(expected)
   })
 
+  it.each(NOT_TOKEN_NAMES)('finds nothing under a name with %s', (_, pair) => {
+    const name = pair.slice(0, pair.lastIndexOf('='))
+    expect(readCookie(`${pair}; next=kept`, name)).toBeUndefined()
+    expect(readCookie(`${pair}; next=kept`, name.trim())).toBeUndefined()
+    expect(readCookie(`${pair}; next=kept`, 'next')).toBe('kept')
+  })
+
   it('finds nothing without a header or a name', () => {
     expect(readCookie(null, 'session')).toBeUndefined()
     expect(readCookie(undefined, 'session')).toBeUndefined()
@@ -130,8 +182,10 @@ describe('readCookie', () => {
   })
 
   it('reads what parseCookie reads, whatever the header', () => {
-    const name = fc.constantFrom('a', 'session', '__proto__', ' a', 'b')
-    const piece = fc.constantFrom('a', 'session', '__proto__', '=', ';', ' ', '\t', '"', '%', '1')
+    const name = fc.constantFrom('a', 'session', '__proto__', ' a', 'b', 'a b', 'a\\', 'é', '')
+    const piece = fc.constantFrom(
+      ...['a', 'session', '__proto__', '=', ';', ' ', '\t', '"', '%', '1', '\\', '@', 'é', 'b'],
+    )
     const header = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: piece }))
     fc.assert(
       fc.property(header, name, (text, wanted) => {

@@ -12,13 +12,15 @@ export type Cookies = Record<string, string | undefined>
 
 /**
  * Parses a `Cookie` request header into a record of names to values. It never throws: pairs
- * without `=` are skipped, the first occurrence of a name wins (browsers send the most specific
- * cookie first), surrounding double quotes are removed, and a malformed `%` escape is kept as it
- * came.
+ * without `=` are skipped, and so are pairs whose name (trimmed of spaces and tabs) is not an
+ * RFC 6265 token, such as `tasty cookie`, `best_cookie\` or an empty name; the first occurrence
+ * of a name wins (browsers send the most specific cookie first), surrounding double quotes are
+ * removed, and a malformed `%` escape is kept as it came.
  * @param header the `Cookie` header value, or `null` when absent
  * @param options `decode` overrides percent-decoding
  * @returns a prototype-less record
  * @see https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#section-5.6
+ * @see https://www.rfc-editor.org/rfc/rfc6265#section-4.1.1
  */
 export function parseCookie(
   header: string | null | undefined,
@@ -45,9 +47,12 @@ export function parseCookie(
       start = header.lastIndexOf(';', eq - 1) + 1
       continue
     }
-    const name = trimmed(header, start, eq)
-    if (name !== '' && cookies[name] === undefined) {
-      cookies[name] = cookieValue(header, eq + 1, end, decode)
+    let from = start
+    while (from < eq && isBlank(header.charCodeAt(from))) from++
+    const to = tokenEnd(header, from, eq)
+    if (to !== -1) {
+      const name = header.slice(from, to)
+      if (cookies[name] === undefined) cookies[name] = cookieValue(header, eq + 1, end, decode)
     }
     start = end + 1
   }
@@ -59,11 +64,12 @@ export function parseCookie(
  * it, without building the record: a request's session cookie is found without slicing or
  * storing the other cookies a browser sends along (analytics, consent, preferences).
  * @param header the `Cookie` header value, or `null` when absent
- * @param name the cookie name
+ * @param name the cookie name; a name that is not a token finds nothing, as in `parseCookie`
  * @returns the decoded value of the first cookie of that name, or `undefined`
  */
 export function readCookie(header: string | null | undefined, name: string): string | undefined {
-  if (typeof header !== 'string' || name === '') return undefined
+  // A pair whose name equals a token has a token name, so checking `name` once is enough.
+  if (typeof header !== 'string' || tokenEnd(name, 0, name.length) !== name.length) return undefined
   const length = header.length
   let start = 0
   while (start < length) {
@@ -104,6 +110,29 @@ function trimmed(text: string, start: number, end: number): string {
 
 function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09
+}
+
+// cookie-name = token (RFC 6265, 4.1.1); token = 1*tchar, and
+// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" /
+//         "~" / DIGIT / ALPHA  (RFC 9110, 5.6.2).
+// Browsers send other names too (a space, a backslash, non-ASCII); every such pair is dropped
+// rather than some kept and some not, and no server can set one with `serializeCookie`.
+const TCHAR = new Uint8Array(128)
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
+  TCHAR[c.charCodeAt(0)] = 1
+}
+
+// Where the token starting at `start` ends, when only blanks follow it up to `end`; else -1.
+// One pass over the name, which the trimming of its end would otherwise make two.
+function tokenEnd(text: string, start: number, end: number): number {
+  let i = start
+  for (; i < end; i++) {
+    const code = text.charCodeAt(i)
+    if (code > 0x7f || TCHAR[code] === 0) break
+  }
+  const token = i
+  while (i < end && isBlank(text.charCodeAt(i))) i++
+  return token === start || i !== end ? -1 : token
 }
 
 // cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE )  (RFC 6265, 4.1.1): the quotes

@@ -7,6 +7,7 @@ export type SessionErrorCode =
   | 'SESSION_DATA_INVALID'
   | 'SESSION_STORE_FAILED'
   | 'SESSION_TOO_LARGE'
+  | 'conflict'
 
 /**
  * Base class of every error thrown by fetch-session. Messages never contain a secret, a session
@@ -61,18 +62,65 @@ export class SessionDataError extends SessionError {
   }
 }
 
+/** The store operations a `SessionStoreError` names. */
+export type SessionStoreOperation = 'get' | 'set' | 'delete' | 'read' | 'write' | 'remove' | 'list'
+
 /**
- * A session store's operation failed. The store's own error is kept as `cause`; the message
- * names the operation only, never the session id.
+ * A session store's operation failed, took longer than `storeTimeout`, or (code `conflict`) kept
+ * losing its compare-and-set to other writers past the retry bound. The message names the
+ * operation only. The store's own error is kept as `cause`, sanitized first: a copy with its
+ * name, its `code` and its message with anything shaped like a session id blanked out, so that
+ * logging the error (as Hono's default `onError` does) never prints an id or a record.
  */
 export class SessionStoreError extends SessionError {
   /**
    * @param operation the store method that failed
-   * @param cause the store's error
+   * @param cause the store's error; `undefined` for a conflict or a timeout
+   * @param reason what went wrong, when it was not the store's own error
    */
-  constructor(operation: 'get' | 'set' | 'delete', cause: unknown) {
-    super('SESSION_STORE_FAILED', `The session store failed to ${operation} a session`, { cause })
+  constructor(operation: SessionStoreOperation, cause: unknown, reason?: 'conflict' | 'timeout') {
+    const message =
+      reason === 'conflict'
+        ? `The session changed under every one of the store's compare-and-set attempts to ${operation} it`
+        : reason === 'timeout'
+          ? `The session store did not answer in time to ${operation} a session`
+          : `The session store failed to ${operation} a session`
+    super(
+      reason === 'conflict' ? 'conflict' : 'SESSION_STORE_FAILED',
+      message,
+      cause === undefined ? undefined : { cause: sanitize(cause) },
+    )
   }
+}
+
+// Session ids (and most tokens, keys and values worth hiding) are long runs of these characters.
+const TOKEN = /[A-Za-z0-9_+/=-]{24,}/g
+
+// A copy of a store's error safe to log: its name, its message and its own string, number and
+// boolean properties (a `code`, a limit), tokens blanked; no stack (which repeats the message)
+// and no object property (a driver may attach the query and its values).
+function sanitize(error: unknown): Error {
+  // The library's own errors never carry an id or data (see SessionError).
+  if (error instanceof SessionError) return error
+  const name = error instanceof Error ? error.name : typeof error
+  const message = redact(error instanceof Error ? error.message : '')
+  const copy = new Error(message)
+  copy.name = name
+  copy.stack = `${name}: ${message}`
+  if (error !== null && typeof error === 'object') {
+    for (const [key, value] of Object.entries(error)) {
+      if (key === 'message' || key === 'stack' || key === 'name') continue
+      if (typeof value === 'string') Object.assign(copy, { [key]: redact(value) })
+      else if (typeof value === 'number' || typeof value === 'boolean') {
+        Object.assign(copy, { [key]: value })
+      }
+    }
+  }
+  return copy
+}
+
+function redact(text: string): string {
+  return text.replace(TOKEN, '[redacted]').slice(0, 300)
 }
 
 /**

@@ -17,16 +17,20 @@ describe('@fetch-session/core exports', () => {
         "SessionStoreError",
         "SessionTooLargeError",
         "Sessions",
+        "applySessionHeaders",
         "createSessions",
         "generateSessionId",
         "isSessionId",
         "isVersionedStore",
         "parseCookie",
+        "privateCacheControl",
         "readCookie",
         "serializeCookie",
         "sign",
         "unsign",
+        "varyWithCookie",
         "webCrypto",
+        "withSessionHeaders",
       ]
     `)
   })

@@ -1,5 +1,13 @@
 export { createSessions, Sessions } from './sessions.ts'
-export type { CommitOptions, SessionCookieOptions, SessionsOptions } from './sessions.ts'
+export type { CommitOptions, EndSessionsOptions, SessionInfo } from './sessions.ts'
+export type { SessionCookieOptions, SessionsOptions } from './sessions-options.ts'
+export {
+  applySessionHeaders,
+  privateCacheControl,
+  varyWithCookie,
+  withSessionHeaders,
+} from './session-headers.ts'
+export type { SessionHeaders } from './session-headers.ts'
 export { Session } from './session.ts'
 export type { SessionData, SessionExpiry } from './session.ts'
 export { isVersionedStore } from './session-store.ts'
@@ -32,4 +40,4 @@ export {
   SessionStoreError,
   SessionTooLargeError,
 } from './errors.ts'
-export type { SessionErrorCode } from './errors.ts'
+export type { SessionErrorCode, SessionStoreOperation } from './errors.ts'

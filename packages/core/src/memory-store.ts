@@ -1,5 +1,12 @@
 import { SessionConfigError } from './errors.ts'
-import type { SessionStore } from './session-store.ts'
+import type {
+  SessionStore,
+  SessionVersion,
+  SessionWrite,
+  StoredSession,
+  UserSession,
+  VersionedSessionStore,
+} from './session-store.ts'
 
 /** Options of `MemoryStore`. */
 export interface MemoryStoreOptions {
@@ -26,15 +33,22 @@ const LATEST = 2 ** (7 * TIME_CHARS) - 1
  * Bounded and expiry-aware: expired entries are never returned, and at most `maxSessions` are
  * held. Recency is kept in two generations: sessions written or read go into the young one;
  * when it holds half of `maxSessions`, it becomes the old one and the previous old one, holding
- * the sessions nobody used since, is dropped whole. Every operation is a constant-time map
- * access, however full the store.
+ * the sessions nobody used since, is dropped whole. Reads, writes and removals are constant-time
+ * map accesses however full the store; `sweep()` and `listByUser()` walk what they return.
+ *
+ * It keeps the version 2 contract (compare-and-set, a user index) and, for code written against
+ * version 1, `get`, `set` and `delete`. A record's version is its entry, the stored string
+ * itself, so versions cost no memory.
  */
-export class MemoryStore implements SessionStore {
+export class MemoryStore implements SessionStore, VersionedSessionStore {
   /** The resolved bound on the number of sessions. */
   readonly maxSessions: number
   readonly #generation: number
   #young = new Map<string, Entry>()
   #old = new Map<string, Entry>()
+  /** The ids bound to each user, and the user of each such id. */
+  readonly #users = new Map<string, Set<string>>()
+  readonly #userOf = new Map<string, string>()
 
   /** @param options see `MemoryStoreOptions` */
   constructor(options: MemoryStoreOptions = {}) {
@@ -65,19 +79,46 @@ export class MemoryStore implements SessionStore {
   }
 
   async set(id: string, record: string, expiresAt: number): Promise<void> {
-    this.#old.delete(id)
-    // Also drops a NaN expiry; rounding down never keeps an entry past its time.
-    if (!(expiresAt > Date.now())) {
-      this.#young.delete(id)
-      return
-    }
-    // join() gives one flat string; `+` would keep the pieces and the record's own rope.
-    this.#keep(id, [time(expiresAt), record].join(''))
+    this.#put(id, record, expiresAt, null)
   }
 
   async delete(id: string): Promise<void> {
-    this.#young.delete(id)
-    this.#old.delete(id)
+    this.#drop(id)
+  }
+
+  async read(id: string): Promise<StoredSession | null> {
+    const record = await this.get(id)
+    // get() just moved the entry to the young generation.
+    return record === null ? null : { record, version: this.#young.get(id)! }
+  }
+
+  async write(
+    id: string,
+    write: SessionWrite,
+    expected: SessionVersion | null,
+  ): Promise<SessionVersion | null> {
+    const current = this.#peek(id)
+    if (expected === null ? current !== undefined : current !== expected) return null
+    return this.#put(id, write.record, write.expiresAt, write.userId)
+  }
+
+  async remove(id: string, expected?: SessionVersion): Promise<boolean> {
+    const current = this.#peek(id)
+    if (current === undefined || (expected !== undefined && current !== expected)) return false
+    this.#drop(id)
+    return true
+  }
+
+  async listByUser(userId: string): Promise<UserSession[]> {
+    const ids = this.#users.get(userId)
+    if (ids === undefined) return []
+    const found: UserSession[] = []
+    for (const id of ids) {
+      const entry = this.#peek(id)
+      if (entry === undefined) this.#unindex(id)
+      else found.push({ id, record: entry.slice(TIME_CHARS), version: entry })
+    }
+    return found
   }
 
   /**
@@ -92,6 +133,7 @@ export class MemoryStore implements SessionStore {
       for (const [id, entry] of generation) {
         if (expiry(entry) <= now) {
           generation.delete(id)
+          this.#unindex(id)
           removed++
         }
       }
@@ -99,11 +141,56 @@ export class MemoryStore implements SessionStore {
     return removed
   }
 
+  // The live entry of an id, without counting as a use.
+  #peek(id: string): Entry | undefined {
+    const entry = this.#young.get(id) ?? this.#old.get(id)
+    return entry !== undefined && expiry(entry) > Date.now() ? entry : undefined
+  }
+
+  #put(id: string, record: string, expiresAt: number, userId: string | null): Entry {
+    // join() gives one flat string; `+` would keep the pieces and the record's own rope.
+    const entry = [time(expiresAt), record].join('')
+    this.#old.delete(id)
+    this.#unindex(id)
+    // Also drops a NaN expiry; rounding down never keeps an entry past its time.
+    if (!(expiresAt > Date.now())) {
+      this.#young.delete(id)
+      return entry
+    }
+    this.#keep(id, entry)
+    if (userId !== null) {
+      this.#userOf.set(id, userId)
+      let ids = this.#users.get(userId)
+      if (ids === undefined) this.#users.set(userId, (ids = new Set()))
+      ids.add(id)
+    }
+    return entry
+  }
+
+  #drop(id: string): void {
+    this.#young.delete(id)
+    this.#old.delete(id)
+    this.#unindex(id)
+  }
+
+  #unindex(id: string): void {
+    const userId = this.#userOf.get(id)
+    if (userId === undefined) return
+    this.#userOf.delete(id)
+    const ids = this.#users.get(userId)
+    ids?.delete(id)
+    if (ids?.size === 0) this.#users.delete(userId)
+  }
+
   #keep(id: string, entry: Entry): void {
     const young = this.#young
     if (!young.has(id) && young.size >= this.#generation) {
+      const dropped = this.#old
       this.#old = young
       this.#young = new Map()
+      // The dropped generation's users lose their index entries too; the walk happens once per
+      // maxSessions / 2 new sessions, and only in an app that logs users in.
+      if (this.#userOf.size > 0) for (const id of dropped.keys()) this.#unindex(id)
     }
     this.#young.set(id, entry)
   }

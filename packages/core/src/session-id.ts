@@ -1,7 +1,11 @@
 import { encodeBase64url } from './base64url.ts'
 import { randomBytes } from './random-bytes.ts'
 
-/** Random bytes in a session id: 192 bits, well past the 128 that OWASP asks for. */
+/**
+ * Random bytes in a session id: 192 bits, past the 128 bits of entropy that OWASP ASVS 5.0
+ * (requirement 7.2.3) asks of a session token, and the 64 of OWASP's Session Management Cheat
+ * Sheet.
+ */
 const ID_BYTES = 24
 
 // 24 bytes encode to exactly 32 base64url characters, with no partial last group.
@@ -10,6 +14,7 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{32}$/
 /**
  * Creates a new session id from `crypto.getRandomValues`.
  * @returns 32 base64url characters carrying 192 random bits
+ * @see https://owasp.org/www-project-application-security-verification-standard/
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-id-entropy
  */
 export function generateSessionId(): string {

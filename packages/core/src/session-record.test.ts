@@ -4,7 +4,7 @@ import { parseRecord, serializeBody, serializeRecord } from './session-record.ts
 describe('serializeRecord / parseRecord', () => {
   it('round-trips a record and keeps its body for change detection', () => {
     const data = Object.assign(Object.create(null), { cart: ['apple'], n: 1 })
-    const body = serializeBody(data, { message: 'hi' }, { kind: 'idle', seconds: 60 })
+    const body = serializeBody(data, { message: 'hi' }, { kind: 'idle', seconds: 60 }, null)
     const text = serializeRecord(body, 1, 2, 3, 'A'.repeat(32))
     const record = parseRecord(text)!
     expect(record.body).toBe(body)
@@ -16,20 +16,20 @@ describe('serializeRecord / parseRecord', () => {
 
   it('writes a session of plain data as its JSON and three base-36 times', () => {
     const now = Date.UTC(2026, 10, 26)
-    const text = serializeRecord(serializeBody({ n: 1 }, undefined, undefined), now, now, now + 1)
+    const text = serializeRecord(serializeBody({ n: 1 }, undefined, undefined, null), now, now, now + 1)
     expect(text).toBe(`{"n":1}|${now.toString(36)},${now.toString(36)},${(now + 1).toString(36)}`)
     expect(parseRecord(text)).toMatchObject({ createdAt: now, touchedAt: now, expiresAt: now + 1 })
   })
 
   it('keeps times up to the largest safe integer', () => {
     const max = Number.MAX_SAFE_INTEGER
-    const text = serializeRecord(serializeBody({}, undefined, undefined), 0, max, max)
+    const text = serializeRecord(serializeBody({}, undefined, undefined, null), 0, max, max)
     expect(parseRecord(text)).toMatchObject({ createdAt: 0, touchedAt: max, expiresAt: max })
   })
 
   it('finds the times after the last "|", whatever the data holds', () => {
     const data = { note: 'a|b,c', nested: { '|': ',' } }
-    const text = serializeRecord(serializeBody(data, { f: '|' }, undefined), 5, 6, 7)
+    const text = serializeRecord(serializeBody(data, { f: '|' }, undefined, null), 5, 6, 7)
     const record = parseRecord(text)!
     expect({ ...record.data }).toEqual(data)
     expect({ ...record.flash }).toEqual({ f: '|' })
@@ -42,9 +42,9 @@ describe('serializeRecord / parseRecord', () => {
     [{ kind: 'idle', seconds: 3600 } as const],
     [undefined],
   ])('keeps the expiry override %j', (expiry) => {
-    const text = serializeRecord(serializeBody(Object.create(null), undefined, expiry), 1, 2, 3)
+    const text = serializeRecord(serializeBody(Object.create(null), undefined, expiry, null), 1, 2, 3)
     expect(parseRecord(text)!.expiry).toEqual(expiry)
-    const withFlash = serializeRecord(serializeBody({ a: 1 }, { b: 2 }, expiry), 1, 2, 3)
+    const withFlash = serializeRecord(serializeBody({ a: 1 }, { b: 2 }, expiry, null), 1, 2, 3)
     expect(parseRecord(withFlash)).toMatchObject({ expiry, data: { a: 1 }, flash: { b: 2 } })
   })
 

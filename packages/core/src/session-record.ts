@@ -5,7 +5,7 @@
 //   x2s0[{"user":"ada"},{"message":"Welcome back"}]|mihq2k1s,mihq3a0b,mihqbi2f,<id>
 //
 // The body is the data as JSON, or `[data, flash]` when flash values wait for the next request,
-// preceded by the expiry override when there is one: `x<seconds>` (idle timeout), `a<time>` (a
+// or `[data, flash or 0, "user id"]` for a session bound to a user (`session.login()`), preceded by the expiry override when there is one: `x<seconds>` (idle timeout), `a<time>` (a
 // date) or `b` (until the browser closes), numbers in base 36. Comparing bodies tells whether
 // the session changed (lifecycle rule 4) without serializing the data loaded a second time.
 //
@@ -36,6 +36,8 @@ export interface SessionRecord {
   /** Flash values written by the previous request, readable by this one only. */
   flash: Bag | undefined
   expiry: ExpiryOverride | undefined
+  /** The user the session is bound to by `session.login()`, or `null`. */
+  userId: string | null
   /** Milliseconds since the epoch. */
   createdAt: number
   /** Last time the expiry was extended. */
@@ -57,8 +59,11 @@ export function serializeBody(
   data: Bag,
   flash: Bag | undefined,
   expiry: ExpiryOverride | undefined,
+  userId: string | null,
 ): string {
-  const json = JSON.stringify(flash === undefined ? data : [data, flash])
+  const json = JSON.stringify(
+    userId !== null ? [data, flash ?? 0, userId] : flash === undefined ? data : [data, flash],
+  )
   if (expiry === undefined) return json
   if (expiry.kind === 'idle') return 'x' + expiry.seconds.toString(36) + json
   if (expiry.kind === 'date') return 'a' + expiry.at.toString(36) + json
@@ -138,10 +143,18 @@ export function parseRecord(text: unknown): SessionRecord | null {
   }
   let data: unknown = raw
   let flash: unknown
+  let userId: string | null = null
   if (Array.isArray(raw)) {
-    if (raw.length !== 2 || !isBag(raw[1])) return null
+    if (raw.length === 3) {
+      if (typeof raw[2] !== 'string' || raw[2] === '') return null
+      userId = raw[2]
+      if (raw[1] !== 0 && !isBag(raw[1])) return null
+      flash = raw[1] === 0 ? undefined : raw[1]
+    } else {
+      if (raw.length !== 2 || !isBag(raw[1])) return null
+      flash = raw[1]
+    }
     data = raw[0]
-    flash = raw[1]
   }
   if (!isBag(data)) return null
   // Bags lose their prototype so that keys such as "__proto__" read and write as plain keys;
@@ -152,6 +165,7 @@ export function parseRecord(text: unknown): SessionRecord | null {
     data,
     flash: flash as Bag | undefined,
     expiry,
+    userId,
     createdAt,
     touchedAt,
     expiresAt,

@@ -4,9 +4,9 @@
 
 /**
  * The version 1 contract: a few Promise-returning methods keyed by session id. A store that
- * keeps only this one is used last-write-wins: within one process the core still queues the
- * commits of a session and re-reads before writing, but two processes can overwrite each other.
- * Ids reaching a store always have the shape checked by `isSessionId`.
+ * keeps only this one is used last-write-wins: when two requests of one browser overlap, the
+ * later commit's record replaces the earlier one's, and a request in flight during a logout can
+ * write the session back. Ids reaching a store always have the shape checked by `isSessionId`.
  */
 export interface SessionStore {
   /**

@@ -1,7 +1,10 @@
+import { SessionDataError } from './errors.ts'
 import { assertJsonValue } from './json-value.ts'
+import { sessionHandle } from './session-handle.ts'
 import { generateSessionId } from './session-id.ts'
 import { emptyBag } from './session-record.ts'
 import type { Bag, ExpiryOverride } from './session-record.ts'
+import type { SessionVersion } from './session-store.ts'
 
 /** The default shape of session data: any JSON-compatible values under string keys. */
 export type SessionData = Record<string, unknown>
@@ -9,8 +12,30 @@ export type SessionData = Record<string, unknown>
 /** What `session.setExpiry()` takes. */
 export type SessionExpiry = number | Date | null
 
+/**
+ * Where a session stands with its store, which decides what a commit does:
+ * - `new`: nothing stored yet (a commit with content creates it under a new id);
+ * - `stored`: loaded from the store under `storedId`, changed in place at commit;
+ * - `moved`: `regenerate()` or `login()` was called: the record goes to a new id, the old one is
+ *   removed with the same compare-and-set;
+ * - `ended`: `destroy()` was called: the stored record is removed whatever it holds now; values
+ *   set afterwards start a new session.
+ */
+export type SessionStatus = 'new' | 'stored' | 'moved' | 'ended'
+
+/**
+ * One change an application made, kept until the commit so that it can be replayed on a fresher
+ * record when another request changed the session meanwhile.
+ */
+export type SessionChange =
+  | { readonly kind: 'set'; readonly key: string; readonly value: unknown }
+  | { readonly kind: 'delete'; readonly key: string }
+  | { readonly kind: 'update'; readonly key: string; readonly fn: (value: any) => unknown }
+  | { readonly kind: 'clear' }
+
 /** The mutable state of one session, shared with `Sessions` and invisible to applications. */
 export interface SessionState {
+  status: SessionStatus
   /** `null` until something needs it: a session that is never written never draws an id. */
   id: string | null
   isNew: boolean
@@ -22,21 +47,25 @@ export interface SessionState {
   expiry: ExpiryOverride | undefined
   /** The override as stored, to tell whether `setExpiry()` changed it. */
   storedExpiry: ExpiryOverride | undefined
+  /** The user bound by `login()`, or `null`. */
+  userId: string | null
   createdAt: number
   touchedAt: number
   expiresAt: number
   /** The id the store knows this session under; `null` for a session not yet stored. */
   storedId: string | null
+  /** The version of the stored record, for compare-and-set. */
+  version: SessionVersion | undefined
   /** The body read from the store, to tell whether anything changed. */
   storedBody: string | null
   /** The stored record's times, reused while they do not change (see `recordWithBody`). */
   storedTail: string | null
+  /** This request's changes since the record was read, in order, for replay on a conflict. */
+  changes: SessionChange[]
   /** The cookie value the request carried, reusable as long as the id does not change. */
   cookieValue: string | null
   /** The cookie was signed with an older secret: re-issue it under the current one. */
   stale: boolean
-  /** `destroy()` or `regenerate()` was called: the stored id must go. */
-  dropStored: boolean
   /** Whether the cookie gets the Secure attribute (resolved from `cookie.secure`). */
   secure: boolean
   /** Expiry rules of the `Sessions` object, to answer `expiresAt`. */
@@ -98,6 +127,20 @@ export class Session<Data extends object = SessionData> {
     return this.#state.isNew
   }
 
+  /** The user this session is bound to by `login()`, or `null`. */
+  get userId(): string | null {
+    return this.#state.userId
+  }
+
+  /**
+   * A name for this session that is safe to show and to send to the browser, for listing and
+   * ending sessions (`sessions.listSessions()`, `sessions.endSession()`). It is not the id and
+   * the id cannot be found from it; it stays the same for as long as the id does.
+   */
+  get handle(): string {
+    return sessionHandle(this.id)
+  }
+
   /**
    * When this session expires: for a stored session, the expiry it was stored with (activity
    * may extend it at commit); for a new one, the expiry it would get if committed now. `null`
@@ -105,8 +148,8 @@ export class Session<Data extends object = SessionData> {
    */
   get expiresAt(): Date | null {
     const state = this.#state
-    if (isEmpty(state.data) && state.flashOut === undefined) return null
-    if (state.storedId !== null && !state.dropStored) return new Date(state.expiresAt)
+    if (isBlank(state)) return null
+    if (state.status === 'stored') return new Date(state.expiresAt)
     return new Date(computeExpiry(state, Date.now()))
   }
 
@@ -130,10 +173,38 @@ export class Session<Data extends object = SessionData> {
    */
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
     assertJsonValue(value, key)
-    this.#write(this.#state.data, key, value)
+    const state = this.#state
+    this.#write(state.data, key, value)
+    state.changes.push({ kind: 'set', key, value })
     // What was just set is what `get` must return, not a flash value read under the same key.
-    const { flashIn } = this.#state
-    if (flashIn !== undefined) delete flashIn[key]
+    if (state.flashIn !== undefined) delete state.flashIn[key]
+  }
+
+  /**
+   * Changes one value from what it is now: `session.update('count', (n = 0) => n + 1)`. The new
+   * value is set at once; and when another request changed the session since this one loaded
+   * it, `fn` runs again at commit on the freshest stored value, so parallel requests of one
+   * browser all count. Use it for counters and carts; `fn` should only compute, since it may run
+   * more than once.
+   * @param key the key
+   * @param fn gets the current value (`undefined` when absent) and returns the new one, a
+   *   JSON-compatible value
+   * @throws SessionDataError when the new value would not survive JSON
+   */
+  update<K extends keyof Data & string>(
+    key: K,
+    fn: (current: Data[K] | undefined) => Data[K],
+  ): void {
+    if (typeof fn !== 'function') {
+      throw new SessionDataError(`session.update(${JSON.stringify(key)}) needs a function`)
+    }
+    const state = this.#state
+    const current = Object.hasOwn(state.data, key) ? (state.data[key] as Data[K]) : undefined
+    const value = fn(current)
+    assertJsonValue(value, key)
+    this.#write(state.data, key, value)
+    state.changes.push({ kind: 'update', key, fn })
+    if (state.flashIn !== undefined) delete state.flashIn[key]
   }
 
   /**
@@ -150,9 +221,10 @@ export class Session<Data extends object = SessionData> {
    * @param key the key
    */
   delete(key: keyof Data & string): void {
-    const { flashIn, data } = this.#state
-    delete data[key]
-    if (flashIn !== undefined) delete flashIn[key]
+    const state = this.#state
+    delete state.data[key]
+    state.changes.push({ kind: 'delete', key })
+    if (state.flashIn !== undefined) delete state.flashIn[key]
   }
 
   /**
@@ -164,6 +236,7 @@ export class Session<Data extends object = SessionData> {
     state.data = emptyBag()
     state.flashIn = undefined
     state.flashOut = undefined
+    state.changes.push({ kind: 'clear' })
   }
 
   /** The keys present, data first, then this request's flash. */
@@ -206,7 +279,25 @@ export class Session<Data extends object = SessionData> {
   regenerate(): void {
     const state = this.#state
     state.id = generateSessionId()
-    state.dropStored = true
+    if (state.status === 'stored') state.status = 'moved'
+  }
+
+  /**
+   * Binds the session to a user, as Django's `login()` does: the id is regenerated (see
+   * `regenerate()`) and the data kept, unless the session belonged to another user, whose data
+   * is cleared first. A session bound to a user is stored even with no data, and can be listed
+   * and ended with `sessions.listSessions()` and `sessions.endSessions()`.
+   * @param userId the user's id, a non-empty string
+   * @throws SessionDataError for anything else
+   */
+  login(userId: string): void {
+    if (typeof userId !== 'string' || userId === '') {
+      throw new SessionDataError('session.login() needs the user id as a non-empty string')
+    }
+    const state = this.#state
+    if (state.userId !== null && state.userId !== userId) this.clear()
+    state.userId = userId
+    this.regenerate()
   }
 
   /**
@@ -217,7 +308,9 @@ export class Session<Data extends object = SessionData> {
     const state = this.#state
     this.clear()
     state.id = null
-    state.dropStored = true
+    state.userId = null
+    state.changes = []
+    if (state.storedId !== null) state.status = 'ended'
     state.expiry = undefined
     // Whatever is set afterwards is a new session, whose absolute timeout starts now.
     state.createdAt = Date.now()
@@ -293,4 +386,30 @@ export function computeExpiry(state: SessionState, now: number): number {
 export function isEmpty(bag: Bag): boolean {
   for (const _ in bag) return false
   return true
+}
+
+/** True for a session with nothing worth keeping: no data, no flash for later, no user. */
+export function isBlank(state: SessionState): boolean {
+  return isEmpty(state.data) && state.flashOut === undefined && state.userId === null
+}
+
+/**
+ * When a stored record's session ends: the expiry it was stored with, and never later than the
+ * timeouts in force now allow, so that tightening `idleTimeout` or `absoluteTimeout` also
+ * shortens sessions stored before.
+ */
+export function recordEnd(
+  record: { expiry: ExpiryOverride | undefined; expiresAt: number; touchedAt: number; createdAt: number },
+  policy: ExpiryPolicy,
+): number {
+  const { expiry } = record
+  let end = record.expiresAt
+  if (expiry?.kind !== 'date') {
+    const idle = expiry?.kind === 'idle' ? expiry.seconds : policy.idleTimeout
+    end = Math.min(end, record.touchedAt + idle * 1000)
+  }
+  if (policy.absoluteTimeout !== undefined) {
+    end = Math.min(end, record.createdAt + policy.absoluteTimeout * 1000)
+  }
+  return end
 }

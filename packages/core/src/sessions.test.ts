@@ -620,12 +620,12 @@ describe('sessions.commit()', () => {
     const { request, store, jar } = setup()
     await request((s) => s.set('user', 'ada'))
     const before = jar.get('session')
-    const set = store.set.bind(store)
-    store.set = async () => {
+    const set = store.write.bind(store)
+    store.write = async () => {
       throw new Error('write refused')
     }
     await expect(request((s) => s.regenerate())).rejects.toBeInstanceOf(SessionStoreError)
-    store.set = set
+    store.write = set
     expect(store.calls.delete).toBe(0)
     expect(jar.get('session')).toBe(before)
     await request((s) => expect(s.get('user')).toBe('ada'))

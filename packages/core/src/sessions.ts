@@ -1,133 +1,51 @@
-import { CookieSealer } from './cookie-sealing.ts'
+import type { PlanContext } from './commit-plan.ts'
 import { readCookie } from './cookie-parse.ts'
-import { MAX_COOKIE_AGE, MAX_COOKIE_SIZE, serializeCookie } from './cookie-serialize.ts'
-import type { SerializeCookieOptions } from './cookie-serialize.ts'
-import { sign, unsign } from './cookie-signing.ts'
-import type { Unsigned } from './cookie-signing.ts'
-import { CookieStore } from './cookie-store.ts'
-import {
-  CookieError,
-  SessionConfigError,
-  SessionStoreError,
-  SessionTooLargeError,
-} from './errors.ts'
-import { MemoryStore } from './memory-store.ts'
-import { Session, computeExpiry, isEmpty, sessionState } from './session.ts'
-import type { ExpiryPolicy, SessionData, SessionState } from './session.ts'
-import { generateSessionId, isSessionId } from './session-id.ts'
-import {
-  emptyBag,
-  parseRecord,
-  recordWithBody,
-  serializeBody,
-  serializeRecord,
-} from './session-record.ts'
-import type { ExpiryOverride, SessionRecord } from './session-record.ts'
-import type { SessionStore } from './session-store.ts'
-import { webCrypto } from './session-crypto.ts'
-import type { SessionCrypto } from './session-crypto.ts'
+import { MAX_COOKIE_AGE, serializeCookie } from './cookie-serialize.ts'
+import { SessionConfigError } from './errors.ts'
+import { Session, sessionState } from './session.ts'
+import type { SessionData, SessionState } from './session.ts'
+import { sessionHandle } from './session-handle.ts'
+import { NO_SESSION_HEADERS, withSessionHeaders } from './session-headers.ts'
+import type { SessionHeaders } from './session-headers.ts'
+import { generateSessionId } from './session-id.ts'
+import type { FoundSession, SessionKeeping } from './session-keeping.ts'
+import { emptyBag } from './session-record.ts'
+import { resolveOptions } from './sessions-options.ts'
+import type { ResolvedOptions, SessionsOptions } from './sessions-options.ts'
 
-/** Options of the session cookie. */
-export interface SessionCookieOptions {
-  /**
-   * The cookie name. Default: `"session"`. In production prefer `"__Host-session"`: the browser
-   * then refuses it unless it is Secure, host-only and for path `/`, so a sibling subdomain
-   * cannot plant or shadow it.
-   */
-  name?: string
-  /** Default: `"/"`. */
-  path?: string
-  /** Default: none, meaning this host only (the safer choice). */
-  domain?: string
-  /** Default: `true`; page scripts cannot read the id. */
-  httpOnly?: boolean
-  /** Default: `"lax"`. */
-  sameSite?: 'lax' | 'strict' | 'none'
-  /**
-   * Default: `true`. Chrome and Firefox accept Secure cookies from `http://localhost`, so
-   * development works there (Safari does not: use `"auto"` in development). `false` is for
-   * plain-HTTP hosts only; `"auto"` follows the request URL's scheme
-   * (behind a proxy that terminates TLS, make sure the URL says `https:`).
-   */
-  secure?: boolean | 'auto'
-  /** CHIPS partitioned cookie, for sessions inside third-party iframes. Default: `false`. */
-  partitioned?: boolean
-}
-
-/** Options of `sessions.commit()`. */
+/** Options of `sessions.commit()` and `sessions.commitHeaders()`. */
 export interface CommitOptions {
   /**
    * Whether to save the session. `false` only adds `Vary: Cookie`, for a response that answers
-   * a failure (rule 6). Default: `true`; responses with status 500 or more never save.
+   * a failure (a thrown handler's error page). Default: `true`; responses with status 500 or
+   * more never save.
    */
   persist?: boolean
 }
 
-/** Options of `createSessions`. */
-export interface SessionsOptions {
+/**
+ * One live session of a user, as `sessions.listSessions()` gives it, for a "your devices" page.
+ * @typeParam Data the shape of the session data
+ */
+export interface SessionInfo<Data extends object = SessionData> {
+  /** Names the session for `sessions.endSession()`; safe to show, it is not the id. */
+  handle: string
+  createdAt: Date
   /**
-   * Secrets of at least 32 characters. The first signs new cookies (and, with `CookieStore`,
-   * encrypts); every one verifies. To rotate, put the new secret first and keep the old one
-   * until the sessions it signed have expired: their cookies are re-issued under the new one.
-   * Required.
+   * The last time the session's expiry was extended: its last change, or its last request once
+   * `touchInterval` had passed since the one before.
    */
-  secrets: string | readonly string[]
-  /** Where sessions live. Default: a new `MemoryStore()`. */
-  store?: SessionStore | CookieStore
-  /** The session cookie's attributes. */
-  cookie?: SessionCookieOptions
-  /**
-   * Seconds of inactivity after which a session is gone. Default: 1209600 (two weeks, as
-   * Django). At most 400 days, the longest a browser keeps a cookie.
-   */
-  idleTimeout?: number
-  /** Seconds after creation after which a session is gone however active. Default: none. */
-  absoluteTimeout?: number
-  /**
-   * Whether reading a session extends its idle timeout. When `false`, only changes extend it
-   * (as Django does by default). Default: `true`.
-   */
-  rolling?: boolean
-  /**
-   * With `rolling`, the least number of seconds between two refreshes of an unchanged session's
-   * expiry, which each cost a store write and a `Set-Cookie`. Default: a tenth of `idleTimeout`,
-   * at most one day (so one day for the two-week default, 3 minutes for a 30-minute timeout).
-   */
-  touchInterval?: number
-  /**
-   * Send the cookie without Max-Age, so the browser drops it when it closes; the server still
-   * enforces the timeouts. Default: `false`.
-   */
-  browserSession?: boolean
-  /**
-   * The cryptographic primitives. Default: `webCrypto` (Web Crypto, everywhere). On Node,
-   * `nodeCrypto` from `@fetch-session/node` gives byte-identical results several times faster.
-   */
-  crypto?: SessionCrypto
+  lastActiveAt: Date
+  expiresAt: Date
+  /** The session's data (an app that wants a device's name stores it there at login). */
+  data: Partial<Data>
 }
 
-interface ResolvedOptions {
-  secrets: readonly string[]
-  store: SessionStore | null
-  sealer: CookieSealer | null
-  cookieName: string
-  cookie: SerializeCookieOptions
-  secure: boolean | 'auto'
-  policy: ExpiryPolicy
-  browserSession: boolean
-  crypto: SessionCrypto
-  /** The serialized attributes after the value and Max-Age, with and without `Secure`. */
-  attributes: { secure: string; insecure: string }
-  /** With `CookieStore`, the check that refuses at `set()` a session too big for the cookie. */
-  checkSize: ((state: SessionState) => void) | undefined
+/** Options of `sessions.endSessions()`. */
+export interface EndSessionsOptions {
+  /** A session to leave alone, typically the current one ("sign out everywhere else"). */
+  except?: Session<object>
 }
-
-// Verified cookie strings, so a browser resending the same cookie costs no HMAC. Only strings
-// that passed verification enter; the bound keeps a flood of distinct valid cookies in check.
-const VERIFIED_CACHE_SIZE = 10_000
-
-const TWO_WEEKS = 14 * 24 * 60 * 60
-const ONE_DAY = 24 * 60 * 60
 
 /**
  * Creates the one object an application configures: it loads sessions from requests and commits
@@ -149,12 +67,21 @@ export function createSessions<Data extends object = SessionData>(
  */
 export class Sessions<Data extends object = SessionData> {
   readonly #options: ResolvedOptions
+  readonly #keeping: SessionKeeping
+  readonly #context: PlanContext
   readonly #loaded = new WeakMap<Request, Promise<Session<Data>>>()
-  readonly #verified = new Map<string, Unsigned>()
 
   /** @param options see `SessionsOptions` */
   constructor(options: SessionsOptions) {
-    this.#options = resolveOptions(options)
+    const resolved = resolveOptions(options)
+    this.#options = resolved
+    this.#keeping = resolved.keeping
+    this.#context = {
+      policy: resolved.policy,
+      sealed: resolved.keeping.sealed,
+      browserSession: resolved.browserSession,
+      newId: generateSessionId,
+    }
   }
 
   /**
@@ -184,7 +111,7 @@ export class Sessions<Data extends object = SessionData> {
 
   /**
    * Persists what changed and returns the response with the session's `Set-Cookie`, `Vary:
-   * Cookie` and, when a cookie is set, `Cache-Control: private` unless the response has its own.
+   * Cookie` and, when a cookie is set, a `Cache-Control` that keeps it from shared caches.
    * Nothing is persisted for a response with status 500 or more. Immutable responses (such as
    * one returned by `fetch`) are copied first.
    * @param session the session from `load`
@@ -200,10 +127,59 @@ export class Sessions<Data extends object = SessionData> {
     response: Response,
     options: CommitOptions = {},
   ): Promise<Response> {
+    return withSessionHeaders(response, await this.commitHeaders(session, response.status, options))
+  }
+
+  /**
+   * Persists what changed, like `commit()`, and says which headers the response needs, without
+   * touching a response: for adapters that write headers their own, cheaper way.
+   * @param session the session from `load`
+   * @param status the response's status; 500 or more persists nothing
+   * @param options see `CommitOptions`
+   * @returns the header changes, to apply with `applySessionHeaders()` or by hand
+   * @throws SessionStoreError when the store fails
+   * @throws SessionTooLargeError when a `CookieStore` session outgrew the cookie
+   */
+  async commitHeaders(
+    session: Session<Data>,
+    status: number,
+    options: CommitOptions = {},
+  ): Promise<SessionHeaders> {
+    if (options.persist === false || !(status < 500)) return VARY_ONLY
     const state = sessionState(session)
-    const persist = options.persist !== false && response.status < 500
-    const cookie = persist ? await this.#persist(state) : null
-    return decorate(response, cookie)
+    const saved = await this.#keeping.save(state, this.#context)
+    if (saved.cookie === null) return VARY_ONLY
+    const setCookie =
+      saved.cookie === 'set' ? this.#cookie(state, saved.value) : this.#expiredCookie(state)
+    return { setCookie, vary: true, private: true }
+  }
+
+  /**
+   * The one way to end a request, for `wrap()` and the adapters: commits the session if the
+   * request loaded it and says which headers the response needs.
+   * - never loaded: nothing, not even `Vary` (a handler that ignores sessions costs nothing);
+   * - loading failed (the store was down) and the handler answered anyway: `Vary: Cookie` only;
+   * - loaded: `commitHeaders()`.
+   * @param request the request, as given to `load`
+   * @param status the response's status
+   * @param options see `CommitOptions`
+   * @returns the header changes
+   * @throws SessionStoreError when the store fails
+   */
+  async finish(
+    request: Request,
+    status: number,
+    options: CommitOptions = {},
+  ): Promise<SessionHeaders> {
+    const loading = this.#loaded.get(request)
+    if (loading === undefined) return NO_SESSION_HEADERS
+    let session: Session<Data>
+    try {
+      session = await loading
+    } catch {
+      return VARY_ONLY
+    }
+    return this.commitHeaders(session, status, options)
   }
 
   /**
@@ -219,17 +195,81 @@ export class Sessions<Data extends object = SessionData> {
   ): (request: Request, ...rest: Args) => Promise<Response> {
     return async (request, ...rest) => {
       const response = await handler(request, ...rest)
-      const loading = this.#loaded.get(request)
-      if (loading === undefined) return response
-      let session: Session<Data>
-      try {
-        session = await loading
-      } catch {
-        // The handler saw the store failure and answered anyway; there is nothing to commit.
-        return decorate(response, null)
-      }
-      return this.commit(session, response)
+      if (!this.#loaded.has(request)) return response
+      return withSessionHeaders(response, await this.finish(request, response.status))
     }
+  }
+
+  /**
+   * Every live session of a user (bound with `session.login()`), most recently active first.
+   * @param userId the user
+   * @returns one `SessionInfo` per session; `[]` for a user with none
+   * @throws SessionConfigError when the store keeps no user index (CookieStore, KVStore, a
+   *   version 1 store)
+   * @throws SessionStoreError when the store fails
+   */
+  async listSessions(userId: string): Promise<SessionInfo<Data>[]> {
+    const found = await this.#userSessions(userId, 'listSessions')
+    return found
+      .map((session) => ({
+        handle: sessionHandle(session.id),
+        createdAt: new Date(session.record.createdAt),
+        lastActiveAt: new Date(session.record.touchedAt),
+        expiresAt: new Date(session.end),
+        data: Object.assign({}, session.record.data) as Partial<Data>,
+      }))
+      .sort((a, b) => b.lastActiveAt.getTime() - a.lastActiveAt.getTime())
+  }
+
+  /**
+   * Ends every session of a user, except `options.except`: "sign out everywhere (else)". A
+   * browser holding an ended session gets a fresh one on its next request, and a request in
+   * flight cannot bring it back.
+   * @param userId the user
+   * @param options see `EndSessionsOptions`
+   * @returns how many sessions were ended
+   * @throws SessionConfigError when the store keeps no user index
+   * @throws SessionStoreError when the store fails
+   */
+  async endSessions(userId: string, options: EndSessionsOptions = {}): Promise<number> {
+    const found = await this.#userSessions(userId, 'endSessions')
+    const except = options.except === undefined ? null : sessionState(options.except)
+    const spared = new Set([except?.storedId, except?.id])
+    const end = this.#keeping.end!
+    const ended = await Promise.all(
+      found.filter((session) => !spared.has(session.id)).map((session) => end(session.id)),
+    )
+    return ended.filter(Boolean).length
+  }
+
+  /**
+   * Ends one session of a user, named by its handle (from `listSessions()` or `session.handle`).
+   * @param userId the user
+   * @param handle the session's handle
+   * @returns whether such a session existed
+   * @throws SessionConfigError when the store keeps no user index
+   * @throws SessionStoreError when the store fails
+   */
+  async endSession(userId: string, handle: string): Promise<boolean> {
+    const found = await this.#userSessions(userId, 'endSession')
+    const session = found.find((candidate) => sessionHandle(candidate.id) === handle)
+    return session === undefined ? false : this.#keeping.end!(session.id)
+  }
+
+  async #userSessions(userId: string, call: string): Promise<FoundSession[]> {
+    const list = this.#keeping.listUser
+    if (list === undefined) {
+      throw new SessionConfigError(
+        `sessions.${call}() needs a store that indexes sessions by user: MemoryStore, FileStore ` +
+          '(@fetch-session/node), RedisStore (@fetch-session/redis), PostgresStore ' +
+          '(@fetch-session/postgres) or DurableObjectStore (@fetch-session/cloudflare-do); ' +
+          'CookieStore, KVStore and version 1 stores cannot',
+      )
+    }
+    if (typeof userId !== 'string' || userId === '') {
+      throw new SessionConfigError(`sessions.${call}() needs the user id as a non-empty string`)
+    }
+    return list(userId)
   }
 
   async #load(request: Request): Promise<Session<Data>> {
@@ -237,166 +277,19 @@ export class Sessions<Data extends object = SessionData> {
     const secure = options.secure === 'auto' ? request.url.startsWith('https:') : options.secure
     const value = readCookie(request.headers.get('cookie'), options.cookieName)
     if (value !== undefined && value !== '') {
-      const found = options.sealer !== null ? await this.#open(value) : await this.#fetch(value)
-      const end = found === null ? 0 : this.#end(found.record)
-      if (found !== null && end > Date.now()) {
-        return new Session<Data>(storedState(options, secure, found, value, end))
-      }
+      const found = await this.#keeping.find(value)
+      if (found !== null) return new Session<Data>(storedState(options, secure, found, value))
     }
     return new Session<Data>(newState(options, secure))
-  }
-
-  // A record is alive until the expiry it was stored with, and also no longer than today's
-  // timeouts allow: tightening idleTimeout or absoluteTimeout takes effect on existing sessions,
-  // and the earlier end is the session's expiry from then on.
-  #end(record: SessionRecord): number {
-    const { idleTimeout, absoluteTimeout } = this.#options.policy
-    const { expiry } = record
-    let end = record.expiresAt
-    if (expiry?.kind !== 'date') {
-      const idle = expiry?.kind === 'idle' ? expiry.seconds : idleTimeout
-      end = Math.min(end, record.touchedAt + idle * 1000)
-    }
-    if (absoluteTimeout !== undefined)
-      end = Math.min(end, record.createdAt + absoluteTimeout * 1000)
-    return end
-  }
-
-  // Server-side store: verify the signed id, then read the record.
-  async #fetch(value: string): Promise<Found | null> {
-    let unsigned = this.#verified.get(value)
-    if (unsigned === undefined) {
-      const verified = await unsign(value, this.#options.secrets, this.#options.crypto)
-      if (verified === null || !isSessionId(verified.value)) return null
-      unsigned = verified
-      const cache = this.#verified
-      if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!)
-      cache.set(value, unsigned)
-    }
-    const id = unsigned.value
-    const store = this.#options.store!
-    const record = parseRecord(await storeCall('get', () => store.get(id)))
-    return record === null ? null : { record, id, stale: unsigned.secretIndex > 0 }
-  }
-
-  // CookieStore: the cookie is the record.
-  async #open(value: string): Promise<Found | null> {
-    const opened = await this.#options.sealer!.open(value)
-    if (opened === null) return null
-    const record = parseRecord(opened.plaintext)
-    if (record === null || !isSessionId(record.id)) return null
-    return { record, id: record.id, stale: opened.stale }
-  }
-
-  // Applies the lifecycle rules; returns the Set-Cookie value to send, if any.
-  async #persist(state: SessionState): Promise<string | null> {
-    const options = this.#options
-    const store = options.store
-    const empty = isEmpty(state.data) && state.flashOut === undefined
-    // Read once, before any await: a regenerate() or destroy() called while this commit is in
-    // flight belongs to the next commit, not to this one.
-    const { storedId, dropStored, expiry } = state
-
-    if (empty) {
-      if (storedId !== null && store !== null) {
-        await storeCall('delete', () => store.delete(storedId))
-      }
-      // Rule 5: an emptied or destroyed session's cookie is expired; one never stored has none.
-      const cookie = storedId !== null ? this.#expiredCookie(state) : null
-      Object.assign(state, {
-        storedId: null,
-        storedBody: null,
-        storedTail: null,
-        cookieValue: null,
-        dropStored: false,
-      })
-      return cookie
-    }
-
-    const now = Date.now()
-    const body = serializeBody(state.data, state.flashOut, expiry)
-    const moved = storedId === null || dropStored
-    const changed = moved || body !== state.storedBody
-    // Rule 4: the expiry (in the store and in the cookie's Max-Age) advances in steps of at
-    // least touchInterval, on activity when rolling, on changes otherwise; so a busy session
-    // costs one expiry refresh per interval, not one per request.
-    const due = now - state.touchedAt >= options.policy.touchInterval * 1000
-    const overridden = !sameExpiry(expiry, state.storedExpiry)
-    const refresh =
-      moved || overridden || (due && (changed || options.policy.rolling) && expiry?.kind !== 'date')
-    if (!changed && !refresh && !state.stale) return null
-
-    const previousExpiry = state.expiresAt
-    if (refresh) {
-      state.touchedAt = now
-      state.expiresAt = computeExpiry(state, now)
-    }
-    const id = (state.id ??= generateSessionId())
-    // Between refreshes the times, and the id a sealed record carries, are those stored.
-    const tail = refresh ? null : state.storedTail
-    const record =
-      tail !== null
-        ? recordWithBody(body, tail)
-        : serializeRecord(
-            body,
-            state.createdAt,
-            state.touchedAt,
-            state.expiresAt,
-            store === null ? id : undefined,
-          )
-    let value: string
-    if (store !== null) {
-      if (changed || refresh) {
-        await storeCall('set', () => store.set(id, record, state.expiresAt))
-      }
-      // Only once the data is safe under its new id does the old id go (rule 5): a failed
-      // write leaves the browser with its old, still working session.
-      if (storedId !== null && dropStored) {
-        await storeCall('delete', () => store.delete(storedId))
-      }
-      value = await this.#signedId(state, id)
-    } else {
-      value = await this.#seal(record)
-    }
-    // Never re-send a cookie that would carry the same value and the same lifetime.
-    const persistent = !options.browserSession && expiry?.kind !== 'browser'
-    const sameLifetime = !overridden && (!persistent || state.expiresAt === previousExpiry)
-    const send = value !== state.cookieValue || !sameLifetime
-    // The session now matches what was stored and sent, so committing it again is a no-op.
-    state.storedId = id
-    state.storedBody = body
-    state.storedTail = tail ?? record.slice(body.length)
-    state.storedExpiry = expiry
-    state.cookieValue = value
-    state.stale = false
-    state.dropStored = state.dropStored && state.id !== id
-    return send ? this.#cookie(state, value, persistent) : null
-  }
-
-  // The request's own cookie value while the id is unchanged and signed with the current
-  // secret, so that an id is never signed twice.
-  #signedId(state: SessionState, id: string): Promise<string> | string {
-    if (state.cookieValue !== null && !state.stale && id === state.storedId && !state.dropStored) {
-      return state.cookieValue
-    }
-    return sign(id, this.#options.secrets[0]!, this.#options.crypto)
-  }
-
-  async #seal(record: string): Promise<string> {
-    const options = this.#options
-    const value = await options.sealer!.seal(record)
-    const size = options.cookieName.length + 1 + value.length
-    if (size > MAX_COOKIE_SIZE) throw new SessionTooLargeError(size, MAX_COOKIE_SIZE)
-    return value
   }
 
   // The cookie's attributes never change, so they were serialized (and checked) once; only the
   // value and Max-Age, which serializeCookie writes first, are added here. Values are signed ids
   // or sealed records: base64url and dots, always valid cookie-octets.
-  #cookie(state: SessionState, value: string, persistent: boolean): string {
+  #cookie(state: SessionState, value: string): string {
     const options = this.#options
     let header = options.cookieName + '=' + value
-    if (persistent) {
+    if (!options.browserSession && state.expiry?.kind !== 'browser') {
       const seconds = Math.ceil((state.expiresAt - Date.now()) / 1000)
       header += '; Max-Age=' + Math.min(MAX_COOKIE_AGE, Math.max(1, seconds))
     }
@@ -414,15 +307,13 @@ export class Sessions<Data extends object = SessionData> {
   }
 }
 
-interface Found {
-  record: SessionRecord
-  id: string
-  stale: boolean
-}
+// A loaded session whose commit sends no cookie: the response still depends on the cookie.
+const VARY_ONLY: SessionHeaders = { setCookie: null, vary: true, private: false }
 
 function newState(options: ResolvedOptions, secure: boolean): SessionState {
   const now = Date.now()
   return {
+    status: 'new',
     id: null,
     isNew: true,
     data: emptyBag(),
@@ -430,15 +321,17 @@ function newState(options: ResolvedOptions, secure: boolean): SessionState {
     flashOut: undefined,
     expiry: undefined,
     storedExpiry: undefined,
+    userId: null,
     createdAt: now,
     touchedAt: now,
     expiresAt: now,
     storedId: null,
+    version: undefined,
     storedBody: null,
     storedTail: null,
+    changes: [],
     cookieValue: null,
     stale: false,
-    dropStored: false,
     secure,
     policy: options.policy,
     checkSize: options.checkSize,
@@ -449,12 +342,12 @@ function newState(options: ResolvedOptions, secure: boolean): SessionState {
 function storedState(
   options: ResolvedOptions,
   secure: boolean,
-  found: Found,
+  found: FoundSession,
   cookieValue: string,
-  expiresAt: number,
 ): SessionState {
   const { record, id } = found
   return {
+    status: 'stored',
     id,
     isNew: false,
     data: record.data,
@@ -462,187 +355,19 @@ function storedState(
     flashOut: undefined,
     expiry: record.expiry,
     storedExpiry: record.expiry,
+    userId: record.userId,
     createdAt: record.createdAt,
     touchedAt: record.touchedAt,
-    expiresAt,
+    expiresAt: found.end,
     storedId: id,
+    version: found.version,
     storedBody: record.body,
     storedTail: record.tail,
+    changes: [],
     cookieValue,
     stale: found.stale,
-    dropStored: false,
     secure,
     policy: options.policy,
     checkSize: options.checkSize,
   }
-}
-
-// For CookieStore: refuses, at set() time, a change that would make the sealed cookie too big.
-// The sealed length is a function of the plaintext length alone, so it is known before sealing.
-const encoder = new TextEncoder()
-
-function sizeChecker(cookieName: string): (state: SessionState) => void {
-  // Everything after the body has a fixed width: 8 base-36 digits per time (every time until
-  // 2059) and a 32-character id.
-  const time = 36 ** 8 - 1
-  const tailBytes = serializeRecord('', time, time, time, 'x'.repeat(32)).length
-  const sizeFor = (bodyBytes: number) =>
-    cookieName.length + 1 + CookieSealer.sealedLength(bodyBytes + tailBytes)
-  return (state) => {
-    const body = serializeBody(state.data, state.flashOut, state.expiry)
-    // A UTF-16 code unit takes at most 3 bytes of UTF-8: most sessions fit even so, and need
-    // no encoding to prove it.
-    if (sizeFor(3 * body.length) <= MAX_COOKIE_SIZE) return
-    const size = sizeFor(encoder.encode(body).length)
-    if (size > MAX_COOKIE_SIZE) throw new SessionTooLargeError(size, MAX_COOKIE_SIZE)
-  }
-}
-
-function sameExpiry(a: ExpiryOverride | undefined, b: ExpiryOverride | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b
-  if (a.kind === 'idle') return b.kind === 'idle' && a.seconds === b.seconds
-  if (a.kind === 'date') return b.kind === 'date' && a.at === b.at
-  return b.kind === 'browser'
-}
-
-async function storeCall<T>(
-  operation: 'get' | 'set' | 'delete',
-  call: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await call()
-  } catch (error) {
-    throw new SessionStoreError(operation, error)
-  }
-}
-
-// Adds the session headers, copying the response first when its headers are immutable (a
-// response from fetch(), or Response.redirect()).
-function decorate(response: Response, cookie: string | null): Response {
-  try {
-    addHeaders(response.headers, cookie)
-    return response
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error
-    const copy = new Response(response.body, response)
-    addHeaders(copy.headers, cookie)
-    return copy
-  }
-}
-
-function addHeaders(headers: Headers, cookie: string | null): void {
-  // Rule 7: whatever this response says depends on the session cookie, so shared caches must
-  // not serve it to another browser (RFC 9111 4.1).
-  const vary = headers.get('vary')
-  if (vary === null) headers.set('vary', 'Cookie')
-  else if (!/(?:^|,)\s*(?:cookie|\*)\s*(?:,|$)/i.test(vary)) headers.set('vary', vary + ', Cookie')
-  if (cookie === null) return
-  headers.append('set-cookie', cookie)
-  if (!headers.has('cache-control')) headers.set('cache-control', 'private')
-}
-
-function resolveOptions(options: SessionsOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new SessionConfigError('createSessions() needs an options object with at least `secrets`')
-  }
-  const secrets = typeof options.secrets === 'string' ? [options.secrets] : options.secrets
-  if (!Array.isArray(secrets) || secrets.length === 0) {
-    throw new SessionConfigError('`secrets` must be a string or a non-empty array of strings')
-  }
-  secrets.forEach((secret: unknown, index: number) => {
-    if (typeof secret !== 'string' || secret.length < 32) {
-      throw new SessionConfigError(
-        `\`secrets[${index}]\` must be a string of at least 32 characters; ` +
-          'generate one with `openssl rand -base64 32`',
-      )
-    }
-  })
-
-  const provider = options.crypto ?? webCrypto
-  for (const method of ['sign', 'verify', 'encrypt', 'decrypt'] as const) {
-    if (typeof provider?.[method] !== 'function') {
-      throw new SessionConfigError(
-        `\`crypto\` must implement SessionCrypto: \`${method}\` is missing`,
-      )
-    }
-  }
-  const store = options.store ?? new MemoryStore()
-  let sealer: CookieSealer | null = null
-  let serverStore: SessionStore | null = null
-  const cookieName = options.cookie?.name ?? 'session'
-  if (store instanceof CookieStore) {
-    sealer = new CookieSealer(secrets, cookieName, store.cacheSize, provider)
-  } else {
-    for (const method of ['get', 'set', 'delete'] as const) {
-      if (typeof (store as Partial<SessionStore>)?.[method] !== 'function') {
-        throw new SessionConfigError(
-          `\`store\` must implement SessionStore: \`${method}\` is not a function`,
-        )
-      }
-    }
-    serverStore = store
-  }
-
-  const idleTimeout = seconds('idleTimeout', options.idleTimeout ?? TWO_WEEKS, MAX_COOKIE_AGE)
-  const absoluteTimeout =
-    options.absoluteTimeout === undefined
-      ? undefined
-      : seconds('absoluteTimeout', options.absoluteTimeout, Number.MAX_SAFE_INTEGER / 1000)
-  const touchInterval =
-    options.touchInterval === undefined
-      ? Math.min(Math.ceil(idleTimeout / 10), ONE_DAY)
-      : seconds('touchInterval', options.touchInterval, idleTimeout - 1, 0)
-
-  const c = options.cookie ?? {}
-  const secure = c.secure ?? true
-  if (secure !== true && secure !== false && secure !== 'auto') {
-    throw new SessionConfigError('`cookie.secure` must be true, false or "auto"')
-  }
-  const cookie: SerializeCookieOptions = {
-    path: c.path ?? '/',
-    httpOnly: c.httpOnly ?? true,
-    sameSite: c.sameSite ?? 'lax',
-    partitioned: c.partitioned ?? false,
-  }
-  if (c.domain !== undefined) cookie.domain = c.domain
-  // Serializing a sample cookie checks every attribute and the name's prefix rules now, not on
-  // the first request, and gives the attributes that every Set-Cookie ends with. "auto" must
-  // hold for both schemes, so it is checked as both.
-  const attributes = { secure: '', insecure: '' }
-  for (const sample of secure === 'auto' ? [true, false] : [secure]) {
-    try {
-      const prefix = `${cookieName}=x; Max-Age=1`
-      const header = serializeCookie(cookieName, 'x', { ...cookie, secure: sample, maxAge: 1 })
-      attributes[sample ? 'secure' : 'insecure'] = header.slice(prefix.length)
-    } catch (error) {
-      if (!(error instanceof CookieError)) throw error
-      const hint = secure === 'auto' ? ' (with `secure: "auto"`, also over plain HTTP)' : ''
-      throw new SessionConfigError(`Invalid \`cookie\` option: ${error.message}${hint}`, {
-        cause: error,
-      })
-    }
-  }
-
-  return {
-    secrets: [...secrets],
-    store: serverStore,
-    sealer,
-    cookieName,
-    cookie,
-    secure,
-    policy: { idleTimeout, absoluteTimeout, rolling: options.rolling ?? true, touchInterval },
-    browserSession: options.browserSession ?? false,
-    crypto: provider,
-    attributes,
-    checkSize: sealer !== null ? sizeChecker(cookieName) : undefined,
-  }
-}
-
-function seconds(name: string, value: unknown, max: number, min = 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new SessionConfigError(
-      `\`${name}\` must be an integer number of seconds from ${min} to ${Math.floor(max)}`,
-    )
-  }
-  return value
 }

@@ -1,5 +1,5 @@
-import { createSessions } from '@fetch-session/core'
-import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
+import { createSessions, withSessionHeaders } from '@fetch-session/core'
+import type { SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { SessionEnv } from './session-env.ts'
 
@@ -64,32 +64,17 @@ export function session<Data extends object = SessionData>(
     await next()
     // Also true when a handler called sessions.load(c.req.raw) itself.
     if (!resolved.isLoaded(request)) return
-    await commit(resolved, resolved.load(request), c)
-  }
-}
-
-// What `sessions.wrap()` does after its handler, on Hono's context.
-async function commit<Data extends object>(
-  sessions: Sessions<Data>,
-  loading: Promise<Session<Data>>,
-  c: Context,
-): Promise<void> {
-  let loaded: Session<Data>
-  try {
-    loaded = await loading
-  } catch {
-    // The handler saw the store failure and answered anyway: there is nothing to commit.
-    return
-  }
-  const response = c.res
-  // A thrown handler persists nothing (rule 6), but the error handler's answer still depends on
-  // the cookie, so it still gets Vary: Cookie (rule 7).
-  const committed = await sessions.commit(loaded, response, { persist: c.error === undefined })
-  if (committed !== response) {
-    // Hono's `c.res` setter copies the previous response's headers over the new one, which
-    // would drop the Set-Cookie just added; clearing it first makes the copy the response.
-    c.res = undefined
-    c.res = committed
+    // A thrown handler persists nothing, but the error handler's answer still depends on the
+    // cookie, so it still gets Vary: Cookie.
+    const changes = await resolved.finish(request, c.res.status, { persist: c.error === undefined })
+    const response = c.res
+    const committed = withSessionHeaders(response, changes)
+    if (committed !== response) {
+      // Hono's `c.res` setter copies the previous response's headers over the new one, which
+      // would drop the Set-Cookie just added; clearing it first makes the copy the response.
+      c.res = undefined
+      c.res = committed
+    }
   }
 }
 
@@ -101,7 +86,7 @@ function isSessions<Data extends object>(
   const candidate = value as Partial<Sessions<Data>> | null
   return (
     typeof candidate?.load === 'function' &&
-    typeof candidate.commit === 'function' &&
+    typeof candidate.finish === 'function' &&
     typeof candidate.isLoaded === 'function'
   )
 }

@@ -14,7 +14,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SessionConfigError, createSessions, generateSessionId, sign } from '@fetch-session/core'
 import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
-import { storeConformance } from '../../core/src/test-support/store-conformance.ts'
 import { FileStore } from './file-store.ts'
 import { serve } from './serve.ts'
 import { baseUrl, close } from './test-support/servers.ts'
@@ -30,12 +29,6 @@ let count = 0
 const fresh = () => join(root, `store-${++count}`)
 const later = () => Date.now() + 60 * 60 * 1000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-storeConformance('FileStore', () => new FileStore({ directory: fresh() }))
-storeConformance(
-  'FileStore without fsync',
-  () => new FileStore({ directory: fresh(), fsync: false }),
-)
 
 describe('new FileStore()', () => {
   it.each([undefined, '', 42, 'dir\0name'])('refuses the directory %j', (directory) => {
@@ -53,15 +46,34 @@ describe('new FileStore()', () => {
     expect(await readdir(directory)).toEqual([`${id}.session`])
   })
 
-  it('keeps the expiry with the record, in one file named after the id', async () => {
+  it('keeps the expiry, version and user with the record, in one file named after the id', async () => {
     const directory = fresh()
     const store = new FileStore({ directory })
     const id = generateSessionId()
     const expiresAt = later()
     await store.set(id, '{"d":{}}\nsecond line', expiresAt)
+    const { version } = (await store.read(id))!
+    expect(version).toMatch(/^[0-9a-f]{16}$/)
     const text = await readFile(join(directory, `${id}.session`), 'utf8')
-    expect(text).toBe(`${expiresAt}\n{"d":{}}\nsecond line`)
+    expect(text).toBe(`${expiresAt} ${version} -\n{"d":{}}\nsecond line`)
     expect(await store.get(id)).toBe('{"d":{}}\nsecond line')
+  })
+
+  it('reads a file written before versions existed, as version 0, and writes over it', async () => {
+    const directory = fresh()
+    const store = new FileStore({ directory })
+    await store.set(generateSessionId(), 'make the directory', later())
+    const id = generateSessionId()
+    await writeFile(join(directory, `${id}.session`), `${later()}\nan older record`, {
+      mode: 0o600,
+    })
+    expect(await store.read(id)).toEqual({ record: 'an older record', version: '0' })
+    const version = await store.write(
+      id,
+      { record: 'newer', expiresAt: later(), userId: null },
+      '0',
+    )
+    expect(await store.read(id)).toEqual({ record: 'newer', version })
   })
 
   it('writes again after its directory was removed', async () => {
@@ -144,6 +156,10 @@ describe('FileStore path safety', () => {
       override get(id: string): Promise<string | null> {
         asked.push(id)
         return super.get(id)
+      }
+      override read(id: string) {
+        asked.push(id)
+        return super.read(id)
       }
     }
     const parent = fresh()

@@ -10,6 +10,7 @@ import express from 'express'
 import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSessions, MemoryStore } from '@fetch-session/core'
+import type { SessionVersion, SessionWrite } from '@fetch-session/core'
 import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
 import { sessionMiddleware } from './session-middleware.ts'
 import type { SessionRequest } from './session-middleware.ts'
@@ -28,10 +29,14 @@ interface Data {
 class SlowStore extends MemoryStore {
   failSet = false
 
-  override async set(id: string, record: string, expiresAt: number): Promise<void> {
+  override async write(
+    id: string,
+    write: SessionWrite,
+    expected: SessionVersion | null,
+  ): Promise<SessionVersion | null> {
     await sleep(30)
     if (this.failSet) throw new Error('store down')
-    return super.set(id, record, expiresAt)
+    return super.write(id, write, expected)
   }
 }
 

@@ -194,11 +194,17 @@ describe('sessionMiddleware() on Express', () => {
       const errors: unknown[] = []
       const ran: string[] = []
       const app = express()
+      // A security header set by earlier middleware, as helmet would.
+      app.use((_req, res, next) => {
+        res.set('content-security-policy', "default-src 'self'")
+        next()
+      })
       app.use(sessionMiddleware(sessionsFor(store)))
       app.get('/', (req, res) => {
         ran.push('handler')
         visit(req as SessionRequest<Data, typeof req>)
         res.set('x-handler', 'yes')
+        res.set('location', '/elsewhere')
         res.send('handler body')
       })
       if (errorHandler !== undefined) {
@@ -230,14 +236,18 @@ describe('sessionMiddleware() on Express', () => {
       expect((errors[0] as Error).message).not.toContain(id)
     })
 
-    it("passes a failed commit to next(error), discarding the handler's response", async () => {
+    it("passes a failed commit to next(error), discarding the handler's answer only", async () => {
       const { store, errors, ran, base, cookie, id } = await setup(sorry)
       store.failSet = true
       const response = await rawRequest(base, { headers: { cookie } })
       expect(ran).toEqual(['handler'])
       expect(response.status).toBe(503)
       expect(response.body.toString()).toBe('sorry')
-      expect(response.headers['x-handler']).toBeUndefined()
+      // What described the handler's answer goes; headers that describe neither stay.
+      expect(response.headers['location']).toBeUndefined()
+      expect(response.headers['content-length']).toBe('5')
+      expect(response.headers['content-security-policy']).toBe("default-src 'self'")
+      expect(response.headers['x-handler']).toBe('yes')
       expect(response.headers['set-cookie']).toBeUndefined()
       expect(errors).toHaveLength(1)
       expect(errors[0]).toBeInstanceOf(SessionStoreError)

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { privateCacheControl, varyWithCookie } from '@fetch-session/core'
 import type { Session, SessionData, Sessions } from '@fetch-session/core'
 import { deferHead } from './deferred-head.ts'
 import { requestFor } from './incoming-request.ts'
@@ -44,7 +45,8 @@ export interface SessionMiddlewareOptions {
  * byte: change it before writing (a change made later is not saved, see `options.onError`).
  *
  * Failures of the store reach `next(error)` as a `SessionStoreError`: when loading, instead of
- * the handler; when committing, instead of the handler's response, whose headers are discarded.
+ * the handler; when committing, instead of the handler's response, whose headers describing its answer (its body, its redirect) are
+ * discarded, while the others (security headers of earlier middleware) stay.
  * Every request through the middleware loads its session, so mount it only on the routes that
  * use one.
  * @param sessions the application's `Sessions` object, from `createSessions`
@@ -92,36 +94,50 @@ export function sessionMiddleware<Data extends object = SessionData>(
   }
 }
 
-// Commits through the core with a stand-in Response carrying what the core reads or merges (the
-// status, Vary, Cache-Control), then copies the headers it decided onto the Node response.
+// Commits through the core and writes the headers it decided straight onto the Node response.
 async function commitHead<Data extends object>(
   sessions: Sessions<Data>,
   session: Session<Data>,
   res: ServerResponse,
   status: number,
 ): Promise<void> {
-  const headers = new Headers()
-  for (const name of ['vary', 'cache-control']) {
-    const value = res.getHeader(name)
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : `${value}`)
+  const changes = await sessions.commitHeaders(session, status)
+  if (changes.vary) {
+    const vary = varyWithCookie(headerText(res.getHeader('vary')))
+    if (vary !== null) res.setHeader('vary', vary)
   }
-  // A Response takes statuses 200 to 599 only, so the probe says 200 and the real status decides
-  // whether anything is saved (nothing at 500 or more, 600-999 included).
-  const probe = new Response(null, { headers })
-  const committed = (await sessions.commit(session, probe, { persist: status < 500 })).headers
-  for (const cookie of committed.getSetCookie()) res.appendHeader('set-cookie', cookie)
-  const vary = committed.get('vary')
-  if (vary !== null && vary !== headers.get('vary')) res.setHeader('vary', vary)
-  const cacheControl = committed.get('cache-control')
-  if (cacheControl !== null && !res.hasHeader('cache-control')) {
-    res.setHeader('cache-control', cacheControl)
+  if (changes.setCookie !== null) res.appendHeader('set-cookie', changes.setCookie)
+  if (changes.private) {
+    const cacheControl = privateCacheControl(headerText(res.getHeader('cache-control')))
+    if (cacheControl !== null) res.setHeader('cache-control', cacheControl)
   }
 }
 
+function headerText(value: number | string | string[] | undefined): string | null {
+  if (value === undefined) return null
+  return Array.isArray(value) ? value.join(', ') : `${value}`
+}
+
+// Headers that describe the handler's own answer (its body, or where it redirects): they would
+// be wrong on the error handler's response that replaces it. The rest (security headers set by
+// earlier middleware, such as CSP or HSTS) stays.
+const ANSWER_HEADERS = [
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'content-language',
+  'content-range',
+  'content-disposition',
+  'transfer-encoding',
+  'location',
+  'etag',
+  'last-modified',
+]
+
 // The handler's response could not be committed: it is replaced by whatever the error handler
-// sends, so none of its headers (Content-Length, Location, a cookie of its own) may leak into it.
+// sends, so the headers of its own answer must not leak into that one.
 function discardHead(res: ServerResponse): void {
-  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  for (const name of ANSWER_HEADERS) res.removeHeader(name)
   res.statusCode = 200
   res.statusMessage = ''
 }

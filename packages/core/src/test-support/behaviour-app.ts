@@ -107,7 +107,7 @@ async function route(sessions: Core.Sessions<Data>, request: Request): Promise<R
       return Response.json({ message: session.get('message') ?? null })
     case 'cart': {
       if (request.method === 'POST') {
-        // Rule 4: mutating the array in place is saved without calling set() again.
+        // Mutated in place, without calling set() again: the story shows it is saved anyway.
         let cart = session.get('cart')
         if (cart === undefined) session.set('cart', (cart = []))
         cart.push(param)

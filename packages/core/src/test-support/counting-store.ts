@@ -1,8 +1,16 @@
-import type { SessionStore } from '../session-store.ts'
+import type {
+  SessionVersion,
+  SessionWrite,
+  UserSession,
+  VersionedSessionStore,
+} from '../session-store.ts'
 import { MemoryStore } from '../memory-store.ts'
 
-/** A MemoryStore that counts its calls, to prove what the lifecycle rules say about laziness. */
-export class CountingStore implements SessionStore {
+/**
+ * A MemoryStore that counts its calls, to prove what the lifecycle rules say about laziness:
+ * `get` counts reads, `set` writes and `delete` removals.
+ */
+export class CountingStore implements VersionedSessionStore {
   readonly inner = new MemoryStore()
   calls = { get: 0, set: 0, delete: 0 }
   /** Makes the next calls fail, as a store whose backend is down. */
@@ -16,21 +24,25 @@ export class CountingStore implements SessionStore {
     this.calls = { get: 0, set: 0, delete: 0 }
   }
 
-  async get(id: string) {
+  async read(id: string) {
     this.calls.get++
     if (this.failing) throw new Error(`backend down while reading ${id}`)
-    return this.inner.get(id)
+    return this.inner.read(id)
   }
 
-  async set(id: string, record: string, expiresAt: number) {
+  async write(id: string, write: SessionWrite, expected: SessionVersion | null) {
     this.calls.set++
     if (this.failing) throw new Error(`backend down while writing ${id}`)
-    return this.inner.set(id, record, expiresAt)
+    return this.inner.write(id, write, expected)
   }
 
-  async delete(id: string) {
+  async remove(id: string, expected?: SessionVersion) {
     this.calls.delete++
     if (this.failing) throw new Error(`backend down while deleting ${id}`)
-    return this.inner.delete(id)
+    return this.inner.remove(id, expected)
+  }
+
+  async listByUser(userId: string): Promise<UserSession[]> {
+    return this.inner.listByUser(userId)
   }
 }

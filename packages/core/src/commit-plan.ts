@@ -1,0 +1,122 @@
+import { computeExpiry, isBlank } from './session.ts'
+import type { ExpiryPolicy, SessionState } from './session.ts'
+import { recordWithBody, serializeBody, serializeRecord } from './session-record.ts'
+import type { ExpiryOverride } from './session-record.ts'
+
+/** What committing a session must do, decided from its state alone. */
+export interface CommitPlan {
+  /**
+   * The record to write under `id`, or `null` when the store keeps what it has. `create` is
+   * true when the id is not stored yet (a new session, or the new id of a moved one).
+   */
+  write: {
+    id: string
+    body: string
+    record: string
+    tail: string
+    expiresAt: number
+    create: boolean
+  } | null
+  /**
+   * Whether the record under `storedId` goes: `checked` only if it is still at the version this
+   * request read (emptied by `clear()`, or moved to a new id), `final` whatever it holds now
+   * (`destroy()`).
+   */
+  remove: 'checked' | 'final' | null
+  /** The cookie to send: a new value or lifetime (`set`), an expired one, or none. */
+  cookie: 'set' | 'expire' | null
+  /** The session's times once the plan is carried out. */
+  touchedAt: number
+  expiresAt: number
+}
+
+/** How the sessions are kept, as far as planning a commit needs to know. */
+export interface PlanContext {
+  policy: ExpiryPolicy
+  /** The record is sealed in the cookie, so it carries its id and every change re-sends it. */
+  sealed: boolean
+  /** The cookie carries no Max-Age (`browserSession`). */
+  browserSession: boolean
+  /** Makes an id for a session that has none yet. */
+  newId: () => string
+}
+
+/**
+ * Decides what a commit writes, removes and sends. Pure but for drawing a new session's id
+ * (which the state keeps, so a retried plan writes under the same one).
+ * @param state the session
+ * @param context the rules of the `Sessions` object
+ * @param now the time of the commit
+ * @returns the plan, which the store's side carries out
+ */
+export function planCommit(state: SessionState, context: PlanContext, now: number): CommitPlan {
+  const { touchedAt, expiresAt, status, storedId } = state
+  if (isBlank(state)) {
+    // An emptied or destroyed session is removed and its cookie expired (as `destroy()`); one
+    // never stored has neither.
+    if (storedId === null) return nothing(state)
+    return {
+      write: null,
+      remove: status === 'ended' ? 'final' : 'checked',
+      cookie: 'expire',
+      touchedAt,
+      expiresAt,
+    }
+  }
+
+  const { policy } = context
+  const expiry = state.expiry
+  const body = serializeBody(state.data, state.flashOut, expiry, state.userId)
+  const create = status !== 'stored'
+  const changed = create || body !== state.storedBody
+  // The expiry (in the store and in the cookie's Max-Age) advances in steps of at least
+  // touchInterval, on activity when rolling, on changes otherwise; so a busy session costs one
+  // expiry refresh per interval, not one per request.
+  const due = now - touchedAt >= policy.touchInterval * 1000
+  const overridden = !sameExpiry(expiry, state.storedExpiry)
+  const refresh =
+    create || overridden || (due && (changed || policy.rolling) && expiry?.kind !== 'date')
+  if (!changed && !refresh && !state.stale) return nothing(state)
+
+  const touched = refresh ? now : touchedAt
+  const expires = refresh ? computeExpiry(state, touched) : expiresAt
+  const id = (state.id ??= context.newId())
+  // Between refreshes the times, and the id a sealed record carries, are those stored.
+  const reuse = refresh ? null : state.storedTail
+  const record =
+    reuse !== null
+      ? recordWithBody(body, reuse)
+      : serializeRecord(
+          body,
+          state.createdAt,
+          touched,
+          expires,
+          context.sealed ? id : undefined,
+        )
+  const persistent = !context.browserSession && expiry?.kind !== 'browser'
+  // A new value, or the same value with a new lifetime; never the same cookie twice.
+  const newValue = context.sealed ? changed || refresh : create || state.stale
+  const newLifetime = overridden || (persistent && expires !== expiresAt)
+  return {
+    write:
+      changed || refresh || context.sealed
+        ? { id, body, record, tail: record.slice(body.length), expiresAt: expires, create }
+        : null,
+    remove: storedId === null ? null : status === 'ended' ? 'final' : create ? 'checked' : null,
+    cookie: newValue || newLifetime || state.stale ? 'set' : null,
+    touchedAt: touched,
+    expiresAt: expires,
+  }
+}
+
+function nothing(state: SessionState): CommitPlan {
+  const { touchedAt, expiresAt } = state
+  return { write: null, remove: null, cookie: null, touchedAt, expiresAt }
+}
+
+function sameExpiry(a: ExpiryOverride | undefined, b: ExpiryOverride | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  if (a.kind === 'idle') return b.kind === 'idle' && a.seconds === b.seconds
+  if (a.kind === 'date') return b.kind === 'date' && a.at === b.at
+  return b.kind === 'browser'
+}
