@@ -12,6 +12,8 @@ import type {
   UserSession,
   VersionedSessionStore,
 } from '@fetch-session/core'
+import { createTestClient } from '@fetch-session/testing'
+import type { TestClient } from '@fetch-session/testing'
 import type { Inspection, ReportedError } from '../fixtures/worker.ts'
 
 const ENTRY = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url))
@@ -66,6 +68,71 @@ export async function startWorker(
   } as MiniflareOptions)
   await mf.ready
   return mf
+}
+
+/**
+ * Starts workerd with two Workers, each in an isolate of its own, that run the test worker over
+ * the same Durable Objects: `first` defines the class and binds it, `second` binds the class of
+ * `first`. A commit queue inside one isolate cannot order their requests; only the objects can.
+ * @returns the running workerd, and a fetch handler for each Worker
+ */
+export async function startTwoWorkers(): Promise<{
+  mf: Miniflare
+  first: (request: Request) => Promise<Response>
+  second: (request: Request) => Promise<Response>
+}> {
+  const script = await bundleWorker()
+  const common = { modules: true, script, compatibilityDate: COMPATIBILITY_DATE }
+  const mf = new Miniflare({
+    workers: [
+      {
+        ...common,
+        name: 'first',
+        durableObjects: { SESSIONS: { className: 'InspectableSessionObject', useSQLite: true } },
+      },
+      {
+        ...common,
+        name: 'second',
+        durableObjects: {
+          SESSIONS: { className: 'InspectableSessionObject', scriptName: 'first', useSQLite: true },
+        },
+      },
+    ],
+  } as MiniflareOptions)
+  await mf.ready
+  const fetcher = async (name: string) => {
+    const worker = await mf.getWorker(name)
+    return async (request: Request) =>
+      (await worker.fetch(request.url, await requestInit(request))) as unknown as Response
+  }
+  return { mf, first: await fetcher('first'), second: await fetcher('second') }
+}
+
+// A request as miniflare takes it: its own Request class is not Node's.
+async function requestInit(request: Request) {
+  const body = request.body === null ? undefined : await request.arrayBuffer()
+  return {
+    method: request.method,
+    headers: [...request.headers],
+    ...(body === undefined ? {} : { body }),
+    redirect: 'manual' as const,
+  }
+}
+
+/**
+ * A browser-like client of the worker (`createTestClient` of `@fetch-session/testing`), its
+ * requests dispatched into workerd.
+ * @param target the running worker, or a fetch handler from `startTwoWorkers`
+ */
+export function browser(target: Miniflare | ((request: Request) => Promise<Response>)): TestClient {
+  if (typeof target === 'function') return createTestClient(target)
+  return createTestClient(
+    async (request) =>
+      (await target.dispatchFetch(
+        request.url,
+        (await requestInit(request)) as Parameters<Miniflare['dispatchFetch']>[1],
+      )) as unknown as Response,
+  )
 }
 
 /**
