@@ -86,13 +86,7 @@ export function planCommit(state: SessionState, context: PlanContext, now: numbe
   const record =
     reuse !== null
       ? recordWithBody(body, reuse)
-      : serializeRecord(
-          body,
-          state.createdAt,
-          touched,
-          expires,
-          context.sealed ? id : undefined,
-        )
+      : serializeRecord(body, state.createdAt, touched, expires, context.sealed ? id : undefined)
   const persistent = !context.browserSession && expiry?.kind !== 'browser'
   // A new value, or the same value with a new lifetime; never the same cookie twice.
   const newValue = context.sealed ? changed || refresh : create || state.stale

@@ -5,6 +5,7 @@ import { MAX_COOKIE_SIZE } from './cookie-serialize.ts'
 import { SessionTooLargeError } from './errors.ts'
 import { recordEnd } from './session.ts'
 import type { ExpiryPolicy, SessionState } from './session.ts'
+import type { SessionCrypto } from './session-crypto.ts'
 import { isSessionId } from './session-id.ts'
 import type { FoundSession, SavedSession, SessionKeeping } from './session-keeping.ts'
 import { UNCHANGED } from './session-keeping.ts'
@@ -31,6 +32,10 @@ export class CookieKeeping implements SessionKeeping {
     this.#sealer = sealer
     this.#policy = policy
     this.#nameBytes = cookieName.length + 1
+  }
+
+  useCrypto(provider: SessionCrypto): void {
+    this.#sealer.useCrypto(provider)
   }
 
   async find(value: string): Promise<FoundSession | null> {

@@ -32,7 +32,7 @@ export class CookieSealer {
   readonly #cache = new Map<string, string>()
   readonly #cacheSize: number
   readonly #aad: Uint8Array<ArrayBuffer>
-  readonly #crypto: SessionCrypto
+  #crypto: SessionCrypto
 
   /**
    * @param secrets the key ring, current secret first
@@ -61,6 +61,14 @@ export class CookieSealer {
   static sealedLength(plaintextBytes: number): number {
     const n = plaintextBytes + TAG_BYTES
     return KID_LENGTH + 1 + Math.ceil((IV_BYTES * 8) / 6) + 1 + Math.ceil((n * 8) / 6)
+  }
+
+  /**
+   * Switches to another implementation of the same primitives (byte-identical results).
+   * @param provider the implementation
+   */
+  useCrypto(provider: SessionCrypto): void {
+    this.#crypto = provider
   }
 
   /**

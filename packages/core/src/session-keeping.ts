@@ -1,5 +1,6 @@
 import type { PlanContext } from './commit-plan.ts'
 import type { SessionState } from './session.ts'
+import type { SessionCrypto } from './session-crypto.ts'
 import type { SessionRecord } from './session-record.ts'
 import type { SessionVersion } from './session-store.ts'
 
@@ -40,6 +41,8 @@ export interface SessionKeeping {
    * @throws SessionStoreError when the store fails or conflicts persist
    */
   save(state: SessionState, context: PlanContext): Promise<SavedSession>
+  /** Switches to another implementation of the same cryptographic primitives. */
+  useCrypto(provider: SessionCrypto): void
   /** The user's live sessions; absent where the store has no user index. */
   readonly listUser: ((userId: string) => Promise<FoundSession[]>) | undefined
   /** Ends the session stored under an id; resolves to whether it existed. */

@@ -16,7 +16,12 @@ describe('serializeRecord / parseRecord', () => {
 
   it('writes a session of plain data as its JSON and three base-36 times', () => {
     const now = Date.UTC(2026, 10, 26)
-    const text = serializeRecord(serializeBody({ n: 1 }, undefined, undefined, null), now, now, now + 1)
+    const text = serializeRecord(
+      serializeBody({ n: 1 }, undefined, undefined, null),
+      now,
+      now,
+      now + 1,
+    )
     expect(text).toBe(`{"n":1}|${now.toString(36)},${now.toString(36)},${(now + 1).toString(36)}`)
     expect(parseRecord(text)).toMatchObject({ createdAt: now, touchedAt: now, expiresAt: now + 1 })
   })
@@ -42,7 +47,12 @@ describe('serializeRecord / parseRecord', () => {
     [{ kind: 'idle', seconds: 3600 } as const],
     [undefined],
   ])('keeps the expiry override %j', (expiry) => {
-    const text = serializeRecord(serializeBody(Object.create(null), undefined, expiry, null), 1, 2, 3)
+    const text = serializeRecord(
+      serializeBody(Object.create(null), undefined, expiry, null),
+      1,
+      2,
+      3,
+    )
     expect(parseRecord(text)!.expiry).toEqual(expiry)
     const withFlash = serializeRecord(serializeBody({ a: 1 }, { b: 2 }, expiry, null), 1, 2, 3)
     expect(parseRecord(withFlash)).toMatchObject({ expiry, data: { a: 1 }, flash: { b: 2 } })

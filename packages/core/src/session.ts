@@ -399,7 +399,12 @@ export function isBlank(state: SessionState): boolean {
  * shortens sessions stored before.
  */
 export function recordEnd(
-  record: { expiry: ExpiryOverride | undefined; expiresAt: number; touchedAt: number; createdAt: number },
+  record: {
+    expiry: ExpiryOverride | undefined
+    expiresAt: number
+    touchedAt: number
+    createdAt: number
+  },
   policy: ExpiryPolicy,
 ): number {
   const { expiry } = record

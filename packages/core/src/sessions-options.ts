@@ -109,11 +109,19 @@ export interface ResolvedOptions {
   /** How sessions are kept: signed ids and a server store, or the sealed cookie. */
   keeping: SessionKeeping
   cookieName: string
+  /**
+   * The cookie's name over HTTPS and over plain HTTP: the same, except that with `secure:
+   * "auto"` a `__Host-` or `__Secure-` name loses its prefix over plain HTTP, where browsers
+   * refuse prefixed cookies (they need Secure), so development on http://localhost works.
+   */
+  names: { secure: string; insecure: string }
   cookie: SerializeCookieOptions
   secure: boolean | 'auto'
   policy: ExpiryPolicy
   browserSession: boolean
   crypto: SessionCrypto
+  /** Whether `crypto` was given, so that an adapter's faster choice must not replace it. */
+  cryptoGiven: boolean
   /** The serialized attributes after the value and Max-Age, with and without `Secure`. */
   attributes: { secure: string; insecure: string }
   /** With `CookieStore`, the check that refuses at `set()` a session too big for the cookie. */
@@ -184,11 +192,16 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
   // Serializing a sample cookie checks every attribute and the name's prefix rules now, not on
   // the first request, and gives the attributes that every Set-Cookie ends with. "auto" must
   // hold for both schemes, so it is checked as both.
+  const names = {
+    secure: cookieName,
+    insecure: secure === 'auto' ? cookieName.replace(/^__(?:Host|Secure)-/, '') : cookieName,
+  }
   const attributes = { secure: '', insecure: '' }
   for (const sample of secure === 'auto' ? [true, false] : [secure]) {
     try {
-      const prefix = `${cookieName}=x; Max-Age=1`
-      const header = serializeCookie(cookieName, 'x', { ...cookie, secure: sample, maxAge: 1 })
+      const name = sample ? names.secure : names.insecure
+      const prefix = `${name}=x; Max-Age=1`
+      const header = serializeCookie(name, 'x', { ...cookie, secure: sample, maxAge: 1 })
       attributes[sample ? 'secure' : 'insecure'] = header.slice(prefix.length)
     } catch (error) {
       if (!(error instanceof CookieError)) throw error
@@ -213,11 +226,13 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
     secrets: ring,
     keeping,
     cookieName,
+    names,
     cookie,
     secure,
     policy,
     browserSession: options.browserSession ?? false,
     crypto: provider,
+    cryptoGiven: options.crypto !== undefined,
     attributes,
     checkSize: store instanceof CookieStore ? sizeChecker(cookieName) : undefined,
   }
@@ -226,7 +241,8 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
 // A secret must be set and long, measured in bytes; the message never echoes it.
 function checkSecret(secret: unknown, index: number): void {
   const name = `\`secrets[${index}]\``
-  const how = 'generate one with `openssl rand -base64 32` and pass it, for example, from an environment variable'
+  const how =
+    'generate one with `openssl rand -base64 32` and pass it, for example, from an environment variable'
   if (secret === undefined || secret === null || secret === '') {
     throw new SessionConfigError(`${name} is unset (an environment variable not set?); ${how}`)
   }
@@ -281,4 +297,3 @@ function sizeChecker(cookieName: string): (state: SessionState) => void {
     if (size > MAX_COOKIE_SIZE) throw new SessionTooLargeError(size, MAX_COOKIE_SIZE)
   }
 }
-

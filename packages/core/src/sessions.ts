@@ -9,6 +9,7 @@ import { NO_SESSION_HEADERS, withSessionHeaders } from './session-headers.ts'
 import type { SessionHeaders } from './session-headers.ts'
 import { generateSessionId } from './session-id.ts'
 import type { FoundSession, SessionKeeping } from './session-keeping.ts'
+import type { SessionCrypto } from './session-crypto.ts'
 import { emptyBag } from './session-record.ts'
 import { resolveOptions } from './sessions-options.ts'
 import type { ResolvedOptions, SessionsOptions } from './sessions-options.ts'
@@ -99,6 +100,28 @@ export class Sessions<Data extends object = SessionData> {
       this.#loaded.set(request, session)
     }
     return session
+  }
+
+  /**
+   * Hands the core a faster implementation of its cryptographic primitives, used only when
+   * `createSessions` was given no `crypto`: so an adapter for a runtime with fast native crypto
+   * (`@fetch-session/node` with `nodeCrypto`) speeds up applications that did not ask for it.
+   * The implementation must give byte-identical results, so cookies stay valid across the switch.
+   * @param provider the implementation
+   * @returns whether it is now used
+   * @throws SessionConfigError when it lacks a method
+   */
+  preferCrypto(provider: SessionCrypto): boolean {
+    if (this.#options.cryptoGiven) return false
+    for (const method of ['sign', 'verify', 'encrypt', 'decrypt'] as const) {
+      if (typeof provider?.[method] !== 'function') {
+        throw new SessionConfigError(
+          `preferCrypto() needs a SessionCrypto: \`${method}\` is missing`,
+        )
+      }
+    }
+    this.#keeping.useCrypto(provider)
+    return true
   }
 
   /**
@@ -275,7 +298,8 @@ export class Sessions<Data extends object = SessionData> {
   async #load(request: Request): Promise<Session<Data>> {
     const options = this.#options
     const secure = options.secure === 'auto' ? request.url.startsWith('https:') : options.secure
-    const value = readCookie(request.headers.get('cookie'), options.cookieName)
+    const name = secure ? options.names.secure : options.names.insecure
+    const value = readCookie(request.headers.get('cookie'), name)
     if (value !== undefined && value !== '') {
       const found = await this.#keeping.find(value)
       if (found !== null) return new Session<Data>(storedState(options, secure, found, value))
@@ -288,7 +312,7 @@ export class Sessions<Data extends object = SessionData> {
   // or sealed records: base64url and dots, always valid cookie-octets.
   #cookie(state: SessionState, value: string): string {
     const options = this.#options
-    let header = options.cookieName + '=' + value
+    let header = (state.secure ? options.names.secure : options.names.insecure) + '=' + value
     if (!options.browserSession && state.expiry?.kind !== 'browser') {
       const seconds = Math.ceil((state.expiresAt - Date.now()) / 1000)
       header += '; Max-Age=' + Math.min(MAX_COOKIE_AGE, Math.max(1, seconds))
@@ -298,7 +322,7 @@ export class Sessions<Data extends object = SessionData> {
 
   #expiredCookie(state: SessionState): string {
     const options = this.#options
-    return serializeCookie(options.cookieName, '', {
+    return serializeCookie(state.secure ? options.names.secure : options.names.insecure, '', {
       ...options.cookie,
       secure: state.secure,
       maxAge: 0,

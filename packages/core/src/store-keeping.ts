@@ -27,6 +27,10 @@ import type {
 // that passed verification enter; the bound keeps a flood of distinct valid cookies in check.
 const VERIFIED_CACHE_SIZE = 10_000
 
+// Ids this process moved to a new id lately (regenerate, login), so that a late request on the old
+// id, finding it gone, leaves alone the cookie the move sent instead of expiring it.
+const MOVED_MEMORY = 1000
+
 // Commits of one session are queued within a process, so a conflict can only come from another
 // process; this many attempts is far more than two instances serving one browser ever need.
 const MAX_ATTEMPTS = 32
@@ -40,12 +44,13 @@ export class StoreKeeping implements SessionKeeping {
   readonly sealed = false
   readonly #store: VersionedSessionStore
   readonly #secrets: readonly string[]
-  readonly #crypto: SessionCrypto
+  #crypto: SessionCrypto
   readonly #policy: ExpiryPolicy
   readonly #timeout: number | null
   readonly #verified = new Map<string, Unsigned>()
   /** The tail of the queue of commits of each stored id that has commits in flight. */
   readonly #queue = new Map<string, Promise<unknown>>()
+  readonly #moved = new Set<string>()
   readonly listUser: ((userId: string) => Promise<FoundSession[]>) | undefined
   readonly end: ((id: string) => Promise<boolean>) | undefined
 
@@ -77,7 +82,9 @@ export class StoreKeeping implements SessionKeeping {
       listByUser === undefined
         ? undefined
         : async (userId) => {
-            const entries: UserSession[] = await this.#call('list', () => listByUser.call(versioned, userId))
+            const entries: UserSession[] = await this.#call('list', () =>
+              listByUser.call(versioned, userId),
+            )
             const now = Date.now()
             const found: FoundSession[] = []
             for (const entry of entries) {
@@ -90,6 +97,10 @@ export class StoreKeeping implements SessionKeeping {
       listByUser === undefined
         ? undefined
         : (id) => this.#call('remove', () => versioned.remove(id))
+  }
+
+  useCrypto(provider: SessionCrypto): void {
+    this.#crypto = provider
   }
 
   async find(value: string): Promise<FoundSession | null> {
@@ -159,7 +170,9 @@ export class StoreKeeping implements SessionKeeping {
         created = null
       }
       if (write === null && remove === null) {
-        return plan.cookie === 'set' ? { cookie: 'set', value: await this.#signed(state) } : UNCHANGED
+        return plan.cookie === 'set'
+          ? { cookie: 'set', value: await this.#signed(state) }
+          : UNCHANGED
       }
       const storedId = state.storedId
       let version = state.version
@@ -167,7 +180,9 @@ export class StoreKeeping implements SessionKeeping {
       if (write !== null) {
         const expected: SessionVersion | null = write.create ? created : (state.version ?? null)
         const entry = { record: write.record, expiresAt: write.expiresAt, userId: state.userId }
-        const written: SessionVersion | null = await this.#call('write', () => store.write(write.id, entry, expected))
+        const written: SessionVersion | null = await this.#call('write', () =>
+          store.write(write.id, entry, expected),
+        )
         if (written === null) conflict = true
         else {
           version = written
@@ -202,7 +217,9 @@ export class StoreKeeping implements SessionKeeping {
           const id = createdId
           await this.#call('remove', () => store.remove(id))
         }
-        return this.#ended(state)
+        const moved = this.#moved.has(storedId)
+        const ended = this.#ended(state)
+        return moved ? UNCHANGED : ended
       }
       rebase(state, fresh.record, fresh.version!)
       // The first conflict is expected after a queued commit; later ones back off a little,
@@ -223,6 +240,11 @@ export class StoreKeeping implements SessionKeeping {
       // Emptied or destroyed, and removed.
       forget(state)
       return { cookie: 'expire', value: '' }
+    }
+    if (write.create && plan.remove === 'checked' && state.storedId !== null) {
+      const moved = this.#moved
+      if (moved.size >= MOVED_MEMORY) moved.delete(moved.values().next().value!)
+      moved.add(state.storedId)
     }
     const value =
       write.create || state.stale || state.cookieValue === null

@@ -3,6 +3,8 @@ import { storeCapabilities } from './store-capabilities.ts'
 import type { AnyStore, StoreCapabilities, StoreCapabilityOptions } from './store-capabilities.ts'
 import { runCheck, storeChecks } from './store-checks.ts'
 import type { StoreCheckOptions } from './store-checks.ts'
+import { sessionStories } from './session-stories.ts'
+import type { VersionedSessionStore } from '@fetch-session/core'
 
 /** Options of `describeStore`: what the store declares it keeps, and how it may deviate. */
 export interface DescribeStoreOptions extends StoreCapabilityOptions, StoreCheckOptions {}
@@ -18,6 +20,10 @@ const CONTRACTS: [keyof StoreCapabilities, string][] = [
  * and `VersionedSessionStore` (version 2) contracts, and of the user index. A contract the store
  * does not keep is reported as skipped; one it declares (`versioned`, `userIndex`) without the
  * methods fails every test of the suite. Expiry is tested with real expiries of about a second.
+ * On a version 2 store, stories of sessions follow, played through `createSessions` with
+ * requests in flight together: parallel `update()`s and `set()`s all land, a logout and a
+ * `regenerate()` are final against requests in flight, and `endSessions()` signs out a user's
+ * other browsers.
  * @param name names the store in the report
  * @param makeStore returns the store under test; called once per test, it may return the same
  *   store every time (each test uses fresh ids and user ids)
@@ -52,5 +58,21 @@ export function describeStore(
         }
       })
     }
+
+    describe('sessions over the store: parallel requests, logout, users', () => {
+      for (const story of sessionStories()) {
+        it(
+          story.name,
+          async (context) => {
+            const store = await makeStore()
+            const has = storeCapabilities(store, options)
+            context.skip(!has.versioned, 'the store does not keep the version 2 contract')
+            context.skip(story.users === true && !has.userIndex, 'the store has no user index')
+            await story.run(store as VersionedSessionStore)
+          },
+          15_000,
+        )
+      }
+    })
   })
 }
