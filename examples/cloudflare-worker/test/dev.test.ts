@@ -47,43 +47,51 @@ function isRunning(pid: number): boolean {
   }
 }
 
-describe('pnpm start', () => {
-  it('serves the Worker on the port it is given, keeping KV data in a folder', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'fetch-session-dev-'))
-    // What the package's start script runs.
-    const child = spawn(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'src/dev.ts'],
-      {
-        cwd: EXAMPLE,
-        env: { ...process.env, PORT: '0', KV_PERSIST: folder, SESSION_SECRET: 'x'.repeat(40) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
-    )
-    try {
-      const url = await listening(child)
-      expect(await (await fetch(`${url}/health`)).text()).toBe('ok')
-      const count = await fetch(`${url}/count`, { method: 'POST', redirect: 'manual' })
-      expect(count.status).toBe(303)
-      const cookie = count.headers.get('set-cookie')!.split(';')[0]!
-      const state = await fetch(`${url}/api/session`, { headers: { cookie } })
-      expect(await state.json()).toMatchObject({ count: 1 })
-      expect(await readdir(folder)).toContain('SESSIONS')
+// Runs what the package's start scripts run, with the variant as its argument (none for KV),
+// and checks that it serves, counts, keeps its data in the folder given, and stops cleanly.
+async function servesAndStops(variant: string | undefined, persistVariable: string) {
+  const folder = await mkdtemp(join(tmpdir(), 'fetch-session-dev-'))
+  const args = ['--conditions=source', '--import', 'tsx', 'src/dev.ts']
+  const child = spawn(process.execPath, variant === undefined ? args : [...args, variant], {
+    cwd: EXAMPLE,
+    env: { ...process.env, PORT: '0', [persistVariable]: folder, SESSION_SECRET: 'x'.repeat(40) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  try {
+    const url = await listening(child)
+    expect(await (await fetch(`${url}/health`)).text()).toBe('ok')
+    const count = await fetch(`${url}/count`, { method: 'POST', redirect: 'manual' })
+    expect(count.status).toBe(303)
+    const cookie = count.headers.get('set-cookie')!.split(';')[0]!
+    const state = await fetch(`${url}/api/session`, { headers: { cookie } })
+    expect(await state.json()).toMatchObject({ count: 1 })
+    const stored = await readdir(folder)
 
-      const runtimes = childrenOf(child.pid!)
-      expect(runtimes.length).toBeGreaterThan(0)
-      child.kill('SIGTERM')
-      // Miniflare ends workerd and exits as a process ended by SIGTERM does (128 + 15).
-      expect(await exited).toBe(143)
-      // They get the signal as the process exits, and take a moment to go.
-      for (let wait = 0; wait < 100 && runtimes.some(isRunning); wait++) await sleep(100)
-      expect(runtimes.filter(isRunning)).toEqual([])
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL')
-      await rm(folder, { recursive: true, force: true })
-    }
+    const runtimes = childrenOf(child.pid!)
+    expect(runtimes.length).toBeGreaterThan(0)
+    child.kill('SIGTERM')
+    // Miniflare ends workerd and exits as a process ended by SIGTERM does (128 + 15).
+    expect(await exited).toBe(143)
+    // They get the signal as the process exits, and take a moment to go.
+    for (let wait = 0; wait < 100 && runtimes.some(isRunning); wait++) await sleep(100)
+    expect(runtimes.filter(isRunning)).toEqual([])
+    return stored
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    await rm(folder, { recursive: true, force: true })
+  }
+}
+
+describe('pnpm start', () => {
+  it('serves the KV Worker on the port it is given, keeping KV data in a folder', async () => {
+    expect(await servesAndStops(undefined, 'KV_PERSIST')).toContain('SESSIONS')
+  }, 60_000)
+
+  it('serves the Durable Object Worker when given durable-object, keeping its data in a folder', async () => {
+    // Miniflare keeps a Durable Object class's data in a folder named after the Worker and class.
+    expect(await servesAndStops('durable-object', 'DO_PERSIST')).toEqual([
+      expect.stringContaining('SessionDurableObject'),
+    ])
   }, 60_000)
 })

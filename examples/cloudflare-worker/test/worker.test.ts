@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Miniflare } from 'miniflare'
 import { startLocalWorker } from '../src/local.ts'
 import type { SessionView } from '../src/worker.ts'
+import { Browser } from './browser.ts'
 
 const SECRET = 'test-secret-0123456789-0123456789-0123456789'
 
@@ -22,43 +23,8 @@ afterAll(async () => {
   await mf?.dispose()
 })
 
-// A browser reduced to its one cookie.
-class Browser {
-  cookie: string | undefined
-
-  constructor(readonly worker: () => Miniflare) {}
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers)
-    if (this.cookie !== undefined) headers.set('cookie', `__Host-session=${this.cookie}`)
-    const response = (await this.worker().dispatchFetch(new URL(path, 'http://localhost').href, {
-      ...init,
-      headers,
-      redirect: 'manual',
-    } as Parameters<Miniflare['dispatchFetch']>[1])) as unknown as Response
-    const set = response.headers.get('set-cookie')
-    if (set !== null) {
-      const value = /^__Host-session=([^;]*)/.exec(set)![1]!
-      this.cookie = /Max-Age=0/.test(set) ? undefined : value
-    }
-    return response
-  }
-
-  async post(path: string, form: Record<string, string> = {}): Promise<Response> {
-    const response = await this.request(path, { method: 'POST', body: new URLSearchParams(form) })
-    await response.arrayBuffer()
-    return response
-  }
-
-  async state(): Promise<SessionView> {
-    return (await this.request('/api/session')).json() as Promise<SessionView>
-  }
-
-  // The KV key of the session: the prefix and the id signed in the cookie.
-  get key(): string {
-    return `session:${this.cookie!.split('.')[0]}`
-  }
-}
+// The KV key of a browser's session: the prefix and the id signed in its cookie.
+const key = (browser: Browser) => `session:${browser.id}`
 
 async function keys(): Promise<string[]> {
   return (await kv.list({ prefix: 'session:' })).keys.map((key) => key.name)
@@ -88,10 +54,10 @@ describe('the example Worker', () => {
     expect(count.headers.get('set-cookie')).toMatch(
       /^__Host-session=[^;]+; Max-Age=1209600; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     )
-    expect(await keys()).toContain(browser.key)
+    expect(await keys()).toContain(key(browser))
     await browser.post('/count')
     await browser.post('/cart', { item: 'apple' })
-    expect(await browser.state()).toEqual({
+    expect(await browser.state<SessionView>()).toEqual({
       user: null,
       count: 2,
       cart: ['apple'],
@@ -101,19 +67,22 @@ describe('the example Worker', () => {
     const page = await (await browser.request('/')).text()
     expect(page).toContain('Added pear to the cart')
     expect(page).toContain('Cart: apple, pear.')
-    expect(await browser.state()).toMatchObject({ cart: ['apple', 'pear'], message: null })
+    expect(await browser.state<SessionView>()).toMatchObject({
+      cart: ['apple', 'pear'],
+      message: null,
+    })
   })
 
   it('moves the session to a new KV key at login and deletes it at logout', async () => {
     const browser = new Browser(() => mf)
     await browser.post('/cart', { item: 'apple' })
-    const anonymous = browser.key
+    const anonymous = key(browser)
     await browser.post('/login', { name: 'ada' })
-    const loggedIn = browser.key
+    const loggedIn = key(browser)
     expect(loggedIn).not.toBe(anonymous)
     expect(await keys()).toContain(loggedIn)
     expect(await keys()).not.toContain(anonymous)
-    expect(await browser.state()).toEqual({
+    expect(await browser.state<SessionView>()).toEqual({
       user: 'ada',
       count: 0,
       cart: ['apple'],
@@ -124,7 +93,20 @@ describe('the example Worker', () => {
     expect(logout.headers.get('set-cookie')).toMatch(/^__Host-session=; Max-Age=0;/)
     expect(browser.cookie).toBeUndefined()
     expect(await keys()).not.toContain(loggedIn)
-    expect(await browser.state()).toEqual({ user: null, count: 0, cart: [], message: null })
+    expect(await browser.state<SessionView>()).toEqual({
+      user: null,
+      count: 0,
+      cart: [],
+      message: null,
+    })
+  })
+
+  it('lists no sessions of a user, which KV cannot index', async () => {
+    const browser = new Browser(() => mf)
+    await browser.post('/login', { name: 'ada' })
+    expect((await browser.request('/api/devices')).status).toBe(404)
+    expect((await browser.request('/devices')).status).toBe(404)
+    expect(await (await browser.request('/')).text()).not.toContain('Your sessions')
   })
 
   it('escapes what visitors type into the page', async () => {
@@ -147,16 +129,16 @@ describe('KV data kept in a folder', () => {
   it('keeps sessions across a restart of the Worker', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'fetch-session-kv-'))
     try {
-      let worker = await startLocalWorker({ secret: SECRET, kvPersist: folder })
+      let worker = await startLocalWorker({ secret: SECRET, persist: folder })
       const browser = new Browser(() => worker)
       try {
         await browser.post('/login', { name: 'grace' })
       } finally {
         await worker.dispose()
       }
-      worker = await startLocalWorker({ secret: SECRET, kvPersist: folder })
+      worker = await startLocalWorker({ secret: SECRET, persist: folder })
       try {
-        expect(await browser.state()).toMatchObject({ user: 'grace' })
+        expect(await browser.state<SessionView>()).toMatchObject({ user: 'grace' })
       } finally {
         await worker.dispose()
       }
