@@ -16,6 +16,7 @@ export const projects = [
   'examples/node-http',
   'examples/cloudflare-worker',
   'examples/bench',
+  'examples/readme-snippets',
 ]
 
 // Workspace packages export their TypeScript sources under the "source" condition, so tests and
