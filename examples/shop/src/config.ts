@@ -10,14 +10,28 @@ export const DEVELOPMENT_SECRET = 'development-only-secret:never-use-in-producti
 /** Where the file store keeps sessions unless `SESSION_DIR` says otherwise. */
 export const DEFAULT_SESSION_DIR = fileURLToPath(new URL('../.data/sessions', import.meta.url))
 
+/** Where the shop keeps sessions: `SESSION_STORE`. */
+export type SessionStoreKind = 'file' | 'memory' | 'postgres'
+
+const STORES: readonly SessionStoreKind[] = ['file', 'memory', 'postgres']
+
 /** The server's settings, read from the environment by `readConfig`. */
 export interface ShopConfig {
   /** `PORT`: the port to listen on; `0` picks a free one. Default: 3000. */
   port: number
-  /** `SESSION_STORE`: `file` (sessions survive a restart) or `memory`. Default: `file`. */
-  store: 'file' | 'memory'
+  /**
+   * `SESSION_STORE`: `file` (sessions survive a restart), `memory`, or `postgres` (sessions in
+   * a PostgreSQL table, shared by every instance). Default: `file`.
+   */
+  store: SessionStoreKind
   /** `SESSION_DIR`: the file store's directory. Default: `.data/sessions` in this example. */
   directory: string
+  /**
+   * `DATABASE_URL`: the PostgreSQL connection string, such as
+   * `postgres://shop:password@localhost:5432/shop`; required with `SESSION_STORE=postgres`,
+   * `null` otherwise.
+   */
+  databaseUrl: string | null
   /**
    * `SESSION_SECRET`: one secret, or several separated by commas (the first signs, all verify,
    * so a new secret goes first when rotating). Default outside production: `DEVELOPMENT_SECRET`.
@@ -56,9 +70,18 @@ export function readConfig(env: Record<string, string | undefined>): ShopConfig 
     throw new ConfigError(`PORT must be a port number from 0 to 65535, not "${portText}"`)
   }
 
-  const store = env['SESSION_STORE'] || 'file'
-  if (store !== 'file' && store !== 'memory') {
-    throw new ConfigError(`SESSION_STORE must be "file" or "memory", not "${store}"`)
+  const store = (env['SESSION_STORE'] || 'file') as SessionStoreKind
+  if (!STORES.includes(store)) {
+    const names = STORES.map((name) => `"${name}"`).join(', ')
+    throw new ConfigError(`SESSION_STORE must be one of ${names}, not "${store}"`)
+  }
+  // The URL holds the database password: messages name the variable, never its value.
+  const databaseUrl = store === 'postgres' ? env['DATABASE_URL'] || null : null
+  if (store === 'postgres' && databaseUrl === null) {
+    throw new ConfigError(
+      'SESSION_STORE=postgres needs DATABASE_URL, such as ' +
+        'postgres://shop:password@localhost:5432/shop',
+    )
   }
 
   const secretList = env['SESSION_SECRET'] ?? ''
@@ -81,6 +104,7 @@ export function readConfig(env: Record<string, string | undefined>): ShopConfig 
     port,
     store,
     directory: env['SESSION_DIR'] || DEFAULT_SESSION_DIR,
+    databaseUrl,
     secrets: developmentSecret ? [DEVELOPMENT_SECRET] : secrets,
     developmentSecret,
     production,

@@ -9,6 +9,7 @@ describe('readConfig', () => {
       port: 3000,
       store: 'file',
       directory: DEFAULT_SESSION_DIR,
+      databaseUrl: null,
       secrets: [DEVELOPMENT_SECRET],
       developmentSecret: true,
       production: false,
@@ -42,5 +43,24 @@ describe('readConfig', () => {
     expect(() => readConfig({ PORT: 'http' })).toThrow(/PORT/)
     expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT/)
     expect(() => readConfig({ SESSION_STORE: 'redis' })).toThrow(/SESSION_STORE/)
+  })
+
+  it('reads DATABASE_URL for the postgres store, and never repeats it in an error', () => {
+    const url = 'postgres://shop:a-database-password@localhost:5432/shop'
+    expect(readConfig({ SESSION_STORE: 'postgres', DATABASE_URL: url })).toMatchObject({
+      store: 'postgres',
+      databaseUrl: url,
+    })
+    expect(() => readConfig({ SESSION_STORE: 'postgres' })).toThrow(/needs DATABASE_URL/)
+    // Another store ignores it.
+    expect(readConfig({ DATABASE_URL: url }).databaseUrl).toBeNull()
+    let message = ''
+    try {
+      readConfig({ SESSION_STORE: 'postgress', DATABASE_URL: url })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/SESSION_STORE must be one of/)
+    expect(message).not.toContain('a-database-password')
   })
 })
