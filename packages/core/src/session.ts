@@ -322,9 +322,11 @@ export class Session<Data extends object = SessionData> {
    *   active it is; `0` for a cookie that lasts until the browser closes (the server keeps the
    *   default idle timeout); `null` to return to the configured defaults. At most 400 days.
    * @throws RangeError for any other value
+   * @throws SessionTooLargeError when a cookie-stored session would outgrow the cookie
    */
   setExpiry(expiry: SessionExpiry): void {
     const state = this.#state
+    const previous = state.expiry
     const limit = Date.now() + MAX_EXPIRY_SECONDS * 1000
     if (expiry === null) state.expiry = undefined
     else if (expiry === 0) state.expiry = { kind: 'browser' }
@@ -345,6 +347,15 @@ export class Session<Data extends object = SessionData> {
       throw new RangeError(
         'session.setExpiry() takes a positive integer of seconds, a Date, 0 or null, at most 400 days ahead',
       )
+    }
+    // A date override takes room in a sealed cookie: refused here, not at commit.
+    if (state.checkSize !== undefined) {
+      try {
+        state.checkSize(state)
+      } catch (error) {
+        state.expiry = previous
+        throw error
+      }
     }
   }
 

@@ -109,6 +109,12 @@ export interface ResolvedOptions {
   /** How sessions are kept: signed ids and a server store, or the sealed cookie. */
   keeping: SessionKeeping
   cookieName: string
+  /**
+   * The cookie's name over HTTPS and over plain HTTP: the same, except that with `secure:
+   * "auto"` a `__Host-` or `__Secure-` name loses its prefix over plain HTTP, where browsers
+   * refuse prefixed cookies (they need Secure), so development on http://localhost works.
+   */
+  names: { secure: string; insecure: string }
   cookie: SerializeCookieOptions
   secure: boolean | 'auto'
   policy: ExpiryPolicy
@@ -186,11 +192,16 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
   // Serializing a sample cookie checks every attribute and the name's prefix rules now, not on
   // the first request, and gives the attributes that every Set-Cookie ends with. "auto" must
   // hold for both schemes, so it is checked as both.
+  const names = {
+    secure: cookieName,
+    insecure: secure === 'auto' ? cookieName.replace(/^__(?:Host|Secure)-/, '') : cookieName,
+  }
   const attributes = { secure: '', insecure: '' }
   for (const sample of secure === 'auto' ? [true, false] : [secure]) {
     try {
-      const prefix = `${cookieName}=x; Max-Age=1`
-      const header = serializeCookie(cookieName, 'x', { ...cookie, secure: sample, maxAge: 1 })
+      const name = sample ? names.secure : names.insecure
+      const prefix = `${name}=x; Max-Age=1`
+      const header = serializeCookie(name, 'x', { ...cookie, secure: sample, maxAge: 1 })
       attributes[sample ? 'secure' : 'insecure'] = header.slice(prefix.length)
     } catch (error) {
       if (!(error instanceof CookieError)) throw error
@@ -215,6 +226,7 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
     secrets: ring,
     keeping,
     cookieName,
+    names,
     cookie,
     secure,
     policy,

@@ -66,7 +66,6 @@ describe('createSessions()', () => {
     ],
     ['a bad cookie name', { secrets: SECRET, cookie: { name: 'my session' } }],
     ['__Host- without secure', { secrets: SECRET, cookie: { name: '__Host-s', secure: false } }],
-    ['__Host- with secure auto', { secrets: SECRET, cookie: { name: '__Host-s', secure: 'auto' } }],
     ['__Host- with a domain', { secrets: SECRET, cookie: { name: '__Host-s', domain: 'a.com' } }],
     ['a relative path', { secrets: SECRET, cookie: { path: 'app' } }],
     [
@@ -561,6 +560,27 @@ describe('sessions.commit()', () => {
         encode: (v) => v,
       }),
     )
+  })
+
+  it('drops a __Host- prefix over plain http with secure: "auto", where browsers refuse it', async () => {
+    const sessions = createSessions<Data>({
+      secrets: SECRET,
+      cookie: { name: '__Host-session', secure: 'auto' },
+    })
+    for (const [url, name, secure] of [
+      ['https://example.com/', '__Host-session', true],
+      ['http://localhost/', 'session', false],
+    ] as const) {
+      const session = await sessions.load(new Request(url))
+      session.set('user', 'ada')
+      const cookie = (await sessions.commit(session, new Response())).headers.get('set-cookie')!
+      expect(cookie.startsWith(`${name}=`)).toBe(true)
+      expect(cookie.includes('; Secure')).toBe(secure)
+      const again = await sessions.load(
+        new Request(url, { headers: { cookie: cookie.split(';')[0]! } }),
+      )
+      expect(again.get('user')).toBe('ada')
+    }
   })
 
   it('follows the request scheme with secure: "auto"', async () => {

@@ -1,7 +1,7 @@
 import type { PlanContext } from './commit-plan.ts'
 import { readCookie } from './cookie-parse.ts'
 import { MAX_COOKIE_AGE, serializeCookie } from './cookie-serialize.ts'
-import { SessionConfigError } from './errors.ts'
+import { SessionConfigError, SessionTooLargeError } from './errors.ts'
 import { Session, sessionState } from './session.ts'
 import type { SessionData, SessionState } from './session.ts'
 import { sessionHandle } from './session-handle.ts'
@@ -209,7 +209,9 @@ export class Sessions<Data extends object = SessionData> {
    * Wraps a fetch handler: the handler loads the session with `sessions.load(request)` when it
    * needs it, and the session is committed after it returns. A handler that never loads the
    * session costs nothing: no cookie check, no store access, no header change. When the handler
-   * throws, nothing is persisted and the error propagates.
+   * throws, nothing is persisted and the error propagates. A `CookieStore` session that an
+   * in-place change made too large for its cookie gives a plain-text 500 that says so, instead
+   * of the handler's response; a failing store rejects with `SessionStoreError`.
    * @param handler a fetch handler; extra arguments (env, context) are passed through
    * @returns the wrapped handler
    */
@@ -219,7 +221,16 @@ export class Sessions<Data extends object = SessionData> {
     return async (request, ...rest) => {
       const response = await handler(request, ...rest)
       if (!this.#loaded.has(request)) return response
-      return withSessionHeaders(response, await this.finish(request, response.status))
+      let changes: SessionHeaders
+      try {
+        changes = await this.finish(request, response.status)
+      } catch (error) {
+        // A CookieStore session that outgrew its cookie through an in-place change, found only
+        // now: the handler's response cannot carry it, so the client is told why.
+        if (!(error instanceof SessionTooLargeError)) throw error
+        return withSessionHeaders(tooLarge(), VARY_ONLY)
+      }
+      return withSessionHeaders(response, changes)
     }
   }
 
@@ -298,7 +309,8 @@ export class Sessions<Data extends object = SessionData> {
   async #load(request: Request): Promise<Session<Data>> {
     const options = this.#options
     const secure = options.secure === 'auto' ? request.url.startsWith('https:') : options.secure
-    const value = readCookie(request.headers.get('cookie'), options.cookieName)
+    const name = secure ? options.names.secure : options.names.insecure
+    const value = readCookie(request.headers.get('cookie'), name)
     if (value !== undefined && value !== '') {
       const found = await this.#keeping.find(value)
       if (found !== null) return new Session<Data>(storedState(options, secure, found, value))
@@ -311,7 +323,7 @@ export class Sessions<Data extends object = SessionData> {
   // or sealed records: base64url and dots, always valid cookie-octets.
   #cookie(state: SessionState, value: string): string {
     const options = this.#options
-    let header = options.cookieName + '=' + value
+    let header = (state.secure ? options.names.secure : options.names.insecure) + '=' + value
     if (!options.browserSession && state.expiry?.kind !== 'browser') {
       const seconds = Math.ceil((state.expiresAt - Date.now()) / 1000)
       header += '; Max-Age=' + Math.min(MAX_COOKIE_AGE, Math.max(1, seconds))
@@ -321,13 +333,23 @@ export class Sessions<Data extends object = SessionData> {
 
   #expiredCookie(state: SessionState): string {
     const options = this.#options
-    return serializeCookie(options.cookieName, '', {
+    return serializeCookie(state.secure ? options.names.secure : options.names.insecure, '', {
       ...options.cookie,
       secure: state.secure,
       maxAge: 0,
       expires: new Date(0),
     })
   }
+}
+
+function tooLarge(): Response {
+  const text =
+    'Internal Server Error: the session is too large for its cookie (SessionTooLargeError); ' +
+    'nothing was saved'
+  return new Response(text, {
+    status: 500,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  })
 }
 
 // A loaded session whose commit sends no cookie: the response still depends on the cookie.

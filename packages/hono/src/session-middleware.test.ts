@@ -299,6 +299,8 @@ describe('session()', () => {
     const tolerant = await app.request('/tolerant', { headers: { cookie } })
     expect(await tolerant.text()).toBe('SESSION_STORE_FAILED')
     expect(tolerant.headers.get('set-cookie')).toBeNull()
+    // The answer still depends on the cookie, as wrap() says too.
+    expect(tolerant.headers.get('vary')).toBe('Cookie')
     const failed = await app.request('/read', { headers: { cookie } })
     expect(failed.status).toBe(500)
     expect(store.calls).toEqual({ get: 2, set: 0, delete: 0 })

@@ -1,1 +1,8 @@
-export {}
+export { RedisStore } from './redis-store.ts'
+export type { RedisStoreOptions } from './redis-store.ts'
+export type {
+  IoRedisClient,
+  NodeRedisClient,
+  NodeRedisSentinel,
+  RedisClient,
+} from './redis-client.ts'
