@@ -110,14 +110,16 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
       flash(current, 'error', 'That product does not exist; nothing was added.')
       return c.redirect('/', 303)
     }
-    const cart = current.get('cart') ?? {}
-    const quantity = cart[product.id] ?? 0
-    if (quantity >= MAX_QUANTITY) {
+    if ((current.get('cart')?.[product.id] ?? 0) >= MAX_QUANTITY) {
       flash(current, 'error', `You already have ${MAX_QUANTITY} of ${product.name}.`)
       return c.redirect('/', 303)
     }
-    cart[product.id] = quantity + 1
-    current.set('cart', cart)
+    // update() runs again on the freshest cart if another request (on this instance or another
+    // one sharing the store) changed it meanwhile, so parallel adds all count.
+    current.update('cart', (cart = {}) => ({
+      ...cart,
+      [product.id]: Math.min((cart[product.id] ?? 0) + 1, MAX_QUANTITY),
+    }))
     flash(current, 'success', `Added ${product.name} to your cart.`)
     return c.redirect('/', 303)
   })

@@ -36,6 +36,7 @@ export async function openStore(config: ShopConfig): Promise<OpenedStore> {
       close: async () => {},
     }
   }
+  if (config.store === 'redis') return openRedis(config.redisUrl!)
   if (config.store === 'postgres') return openPostgres(config.databaseUrl!)
   const store = new FileStore({ directory: config.directory })
   return {
@@ -43,9 +44,38 @@ export async function openStore(config: ShopConfig): Promise<OpenedStore> {
     label: 'FileStore: sessions survive a restart of the server',
     where:
       `Sessions are kept in ${store.directory} ` +
-      '(SESSION_STORE=memory keeps them in memory, SESSION_STORE=postgres in PostgreSQL).',
+      '(SESSION_STORE=memory keeps them in memory, redis in Redis, postgres in PostgreSQL).',
     sweep: () => store.sweep(),
     close: async () => {},
+  }
+}
+
+async function openRedis(url: string): Promise<OpenedStore> {
+  const [{ createClient }, { RedisStore }] = await Promise.all([
+    import('redis'),
+    import('@fetch-session/redis'),
+  ])
+  let started = false
+  const client = createClient({
+    url,
+    // A server that is not there at start stops the shop; one lost later is reconnected to,
+    // every 2 s at most, and the next request after it is back works.
+    socket: {
+      reconnectStrategy: (retries: number, cause: Error) =>
+        started ? Math.min(retries * 100, 2_000) : cause,
+    },
+  })
+  // node-redis reports a lost connection as an event; unheard, it ends Node.
+  client.on('error', (error: Error) => console.error(`Redis: ${error.message}`))
+  await client.connect()
+  started = true
+  return {
+    store: new RedisStore({ client, prefix: 'shop:session:' }),
+    label: 'RedisStore: sessions in Redis, shared by every instance',
+    where: 'Sessions are kept in Redis (REDIS_URL), under keys that start with shop:session:.',
+    // Redis drops expired sessions itself.
+    sweep: undefined,
+    close: () => client.close(),
   }
 }
 

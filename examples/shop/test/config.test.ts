@@ -10,6 +10,7 @@ describe('readConfig', () => {
       store: 'file',
       directory: DEFAULT_SESSION_DIR,
       databaseUrl: null,
+      redisUrl: null,
       secrets: [DEVELOPMENT_SECRET],
       developmentSecret: true,
       production: false,
@@ -42,7 +43,20 @@ describe('readConfig', () => {
     expect(config).toMatchObject({ port: 0, store: 'memory', directory: 'sessions' })
     expect(() => readConfig({ PORT: 'http' })).toThrow(/PORT/)
     expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT/)
-    expect(() => readConfig({ SESSION_STORE: 'redis' })).toThrow(/SESSION_STORE/)
+    expect(() => readConfig({ SESSION_STORE: 'mongo' })).toThrow(/SESSION_STORE must be one of/)
+  })
+
+  it('reads REDIS_URL for the redis store', () => {
+    const url = 'redis://:a-redis-password@localhost:6379'
+    expect(readConfig({ SESSION_STORE: 'redis', REDIS_URL: url })).toMatchObject({
+      store: 'redis',
+      redisUrl: url,
+      databaseUrl: null,
+    })
+    expect(() => readConfig({ SESSION_STORE: 'redis' })).toThrow(
+      /SESSION_STORE=redis needs REDIS_URL/,
+    )
+    expect(readConfig({ REDIS_URL: url }).redisUrl).toBeNull()
   })
 
   it('reads DATABASE_URL for the postgres store, and never repeats it in an error', () => {

@@ -33,4 +33,22 @@ describe('src/server.ts', () => {
     )
     expect(error.message).not.toContain(password)
   }, 30_000)
+
+  it('refuses to start on a Redis it cannot reach, and does not print its URL', async () => {
+    const password = 'a-redis-password-never-printed'
+    const error: Error = await startShop({
+      PORT: '0',
+      SESSION_STORE: 'redis',
+      REDIS_URL: `redis://:${password}@127.0.0.1:${await closedPort()}`,
+    }).then(
+      async (server) => {
+        await server.stop()
+        throw new Error('the shop started')
+      },
+      (reason: Error) => reason,
+    )
+    expect(error.message).toContain('the shop exited (1) before listening')
+    expect(error.message).toMatch(/Cannot start the shop: connect ECONNREFUSED 127\.0\.0\.1:\d+/)
+    expect(error.message).not.toContain(password)
+  }, 30_000)
 })
