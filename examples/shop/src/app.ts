@@ -1,11 +1,14 @@
-import { createSessions } from '@fetch-session/core'
-import type { Session, SessionStore } from '@fetch-session/core'
+import { createSessions, parseCookie, serializeCookie } from '@fetch-session/core'
+import type { Session, SessionStore, VersionedSessionStore } from '@fetch-session/core'
 import { session } from '@fetch-session/hono'
 import type { SessionEnv } from '@fetch-session/hono'
 import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { csrf } from 'hono/csrf'
 import { cartLines, itemCount, MAX_QUANTITY } from './cart.ts'
+import { cookiesPage } from './cookies-page.ts'
+import { deviceLabel } from './device-label.ts'
+import { devicesPage } from './devices-page.ts'
 import { layout } from './layout.ts'
 import type { Html } from './layout.ts'
 import { cartPage, loginPage, notFoundPage, productsPage } from './pages.ts'
@@ -13,15 +16,21 @@ import { findProduct, formatPrice } from './products.ts'
 import { sessionPanel } from './session-panel.ts'
 import type { ShopData } from './shop-data.ts'
 
-/** The one account of the demo. A real shop checks a password hash (scrypt, argon2). */
+/**
+ * The one account of the demo; its user name is the user id sessions are bound to. A real shop
+ * checks a password hash (scrypt, argon2).
+ */
 export const DEMO_USER = { username: 'demo', password: 'demo-password' } as const
 
 /** Options of `createShopApp`. */
 export interface ShopOptions {
   /** The secrets that sign session cookies: the first signs, all verify. Required. */
   secrets: string | string[]
-  /** Where sessions live. Required. */
-  store: SessionStore
+  /**
+   * Where sessions live: a store that indexes sessions by user (MemoryStore, FileStore,
+   * PostgresStore…), for the "Your devices" page. Required.
+   */
+  store: SessionStore | VersionedSessionStore
   /** How the session panel names the store. Default: the store's class name. */
   storeLabel?: string
   /**
@@ -36,9 +45,17 @@ export interface ShopOptions {
 
 type ShopContext = Context<SessionEnv<ShopData>>
 
+/** How often, at most, a session's expiry is pushed back by reading pages: five minutes. */
+export const TOUCH_INTERVAL = 300
+
+/** The most of a posted session handle that is read; real handles are far shorter. */
+const MAX_HANDLE = 200
+
 /**
- * Builds the shop: a product list, a cart kept in the session, login (which regenerates the
- * session id), logout (which destroys the session) and a flash message after every action.
+ * Builds the shop: a product list, a cart kept in the session, login (which binds the session to
+ * the user and regenerates its id), logout (which destroys the session), a "Your devices" page
+ * listing and ending the user's sessions, a Cookies page, and a flash message after every
+ * action.
  * @param options see `ShopOptions`
  * @returns the Hono app; serve `app.fetch`, or call `app.request()` in tests
  * @throws SessionConfigError for invalid secrets
@@ -51,6 +68,8 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
     secrets: options.secrets,
     store: options.store,
     cookie: { name: cookieName, secure: secureCookie ? true : 'auto' },
+    // "Last active" on the devices page is this precise; reading a page rarely writes.
+    touchInterval: TOUCH_INTERVAL,
   })
 
   const app = new Hono<SessionEnv<ShopData>>()
@@ -64,7 +83,7 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
     const current = await c.var.session()
     const page = layout({
       title,
-      user: current.get('user'),
+      user: current.userId,
       itemCount: itemCount(current.get('cart')),
       flash: current.get('flash'),
       panel: sessionPanel(current, { cookieName, storeLabel }),
@@ -81,7 +100,7 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
 
   app.get('/cart', async (c) => {
     const current = await c.var.session()
-    return render(c, 'Your cart', cartPage(cartLines(current.get('cart')), current.get('user')))
+    return render(c, 'Your cart', cartPage(cartLines(current.get('cart')), current.userId))
   })
 
   app.post('/cart/add', async (c) => {
@@ -91,14 +110,16 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
       flash(current, 'error', 'That product does not exist; nothing was added.')
       return c.redirect('/', 303)
     }
-    const cart = current.get('cart') ?? {}
-    const quantity = cart[product.id] ?? 0
-    if (quantity >= MAX_QUANTITY) {
+    if ((current.get('cart')?.[product.id] ?? 0) >= MAX_QUANTITY) {
       flash(current, 'error', `You already have ${MAX_QUANTITY} of ${product.name}.`)
       return c.redirect('/', 303)
     }
-    cart[product.id] = quantity + 1
-    current.set('cart', cart)
+    // update() runs again on the freshest cart if another request (on this instance or another
+    // one sharing the store) changed it meanwhile, so parallel adds all count.
+    current.update('cart', (cart = {}) => ({
+      ...cart,
+      [product.id]: Math.min((cart[product.id] ?? 0) + 1, MAX_QUANTITY),
+    }))
     flash(current, 'success', `Added ${product.name} to your cart.`)
     return c.redirect('/', 303)
   })
@@ -120,7 +141,7 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
   app.post('/checkout', async (c) => {
     const current = await c.var.session()
     const lines = cartLines(current.get('cart'))
-    if (current.get('user') === undefined) {
+    if (current.userId === null) {
       flash(current, 'error', 'Log in to check out; your cart will still be there.')
       return c.redirect('/login', 303)
     }
@@ -137,7 +158,7 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
   app.get('/login', async (c) => {
     const current = await c.var.session()
     const username = current.get('flash')?.username ?? ''
-    return render(c, 'Log in', loginPage(current.get('user'), username, DEMO_USER))
+    return render(c, 'Log in', loginPage(current.userId, username, DEMO_USER))
   })
 
   app.post('/login', async (c) => {
@@ -150,9 +171,11 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
       current.flash('flash', { kind: 'error', text: 'Wrong user name or password.', username })
       return c.redirect('/login', 303)
     }
-    current.set('user', username)
-    // A new id now that the session grants more: an id planted before login is worthless.
-    current.regenerate()
+    // Binds the session to the user, so that "Your devices" lists it, and gives it a new id now
+    // that it grants more: an id planted before login is worthless. The cart stays.
+    current.login(DEMO_USER.username)
+    // Fixed words picked by the header, never its text: the label is not the client's input.
+    current.set('device', deviceLabel(c.req.header('user-agent')))
     flash(current, 'success', `Welcome, ${username}! Your session has a new id; the cart stayed.`)
     return c.redirect(current.has('cart') ? '/cart' : '/', 303)
   })
@@ -164,6 +187,55 @@ export function createShopApp(options: ShopOptions): Hono<SessionEnv<ShopData>> 
     current.destroy()
     flash(current, 'success', 'You are logged out: your session, cart included, was destroyed.')
     return c.redirect('/', 303)
+  })
+
+  app.get('/devices', async (c) => {
+    const current = await c.var.session()
+    const userId = current.userId
+    if (userId === null) {
+      flash(current, 'error', 'Log in to see the browsers you are logged in from.')
+      return c.redirect('/login', 303)
+    }
+    const list = await sessions.listSessions(userId)
+    return render(c, 'Your devices', devicesPage(list, current.handle))
+  })
+
+  app.post('/devices/end', async (c) => {
+    const current = await c.var.session()
+    const userId = current.userId
+    if (userId === null) return c.redirect('/login', 303)
+    const posted = (await c.req.parseBody())['handle']
+    const handle = typeof posted === 'string' ? posted.slice(0, MAX_HANDLE) : ''
+    if (handle === current.handle) {
+      flash(current, 'error', 'That is this browser: log out to end its session.')
+    } else if (await sessions.endSession(userId, handle)) {
+      flash(current, 'success', 'Session ended: that browser is logged out on its next request.')
+    } else {
+      flash(current, 'error', 'That session had already ended.')
+    }
+    return c.redirect('/devices', 303)
+  })
+
+  app.post('/devices/end-others', async (c) => {
+    const current = await c.var.session()
+    const userId = current.userId
+    if (userId === null) return c.redirect('/login', 303)
+    const ended = await sessions.endSessions(userId, { except: current })
+    const count = ended === 1 ? '1 other session' : `${ended} other sessions`
+    flash(current, 'success', `Signed out everywhere else: ${count} ended.`)
+    return c.redirect('/devices', 303)
+  })
+
+  // The lesson cookies come before sessions with: read the request's cookies, set one cookie
+  // that lasts until the browser closes and one that lasts 1000 seconds.
+  app.get('/cookies', async (c) => {
+    const received = parseCookie(c.req.header('cookie'))
+    const sent = [
+      serializeCookie('zap', '42', { path: '/' }),
+      serializeCookie('sakaicar', '42', { maxAge: 1000, path: '/' }),
+    ]
+    for (const line of sent) c.header('set-cookie', line, { append: true })
+    return render(c, 'Cookies', cookiesPage({ received, sent, sessionCookie: cookieName }))
   })
 
   app.notFound(async (c) => {

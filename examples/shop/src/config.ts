@@ -10,14 +10,33 @@ export const DEVELOPMENT_SECRET = 'development-only-secret:never-use-in-producti
 /** Where the file store keeps sessions unless `SESSION_DIR` says otherwise. */
 export const DEFAULT_SESSION_DIR = fileURLToPath(new URL('../.data/sessions', import.meta.url))
 
+/** Where the shop keeps sessions: `SESSION_STORE`. */
+export type SessionStoreKind = 'file' | 'memory' | 'redis' | 'postgres'
+
+const STORES: readonly SessionStoreKind[] = ['file', 'memory', 'redis', 'postgres']
+
 /** The server's settings, read from the environment by `readConfig`. */
 export interface ShopConfig {
   /** `PORT`: the port to listen on; `0` picks a free one. Default: 3000. */
   port: number
-  /** `SESSION_STORE`: `file` (sessions survive a restart) or `memory`. Default: `file`. */
-  store: 'file' | 'memory'
+  /**
+   * `SESSION_STORE`: `file` (sessions survive a restart), `memory`, `redis` or `postgres`
+   * (sessions shared by every instance that uses the same server). Default: `file`.
+   */
+  store: SessionStoreKind
   /** `SESSION_DIR`: the file store's directory. Default: `.data/sessions` in this example. */
   directory: string
+  /**
+   * `DATABASE_URL`: the PostgreSQL connection string, such as
+   * `postgres://shop:password@localhost:5432/shop`; required with `SESSION_STORE=postgres`,
+   * `null` otherwise.
+   */
+  databaseUrl: string | null
+  /**
+   * `REDIS_URL`: the Redis server, such as `redis://localhost:6379`; required with
+   * `SESSION_STORE=redis`, `null` otherwise.
+   */
+  redisUrl: string | null
   /**
    * `SESSION_SECRET`: one secret, or several separated by commas (the first signs, all verify,
    * so a new secret goes first when rotating). Default outside production: `DEVELOPMENT_SECRET`.
@@ -56,9 +75,22 @@ export function readConfig(env: Record<string, string | undefined>): ShopConfig 
     throw new ConfigError(`PORT must be a port number from 0 to 65535, not "${portText}"`)
   }
 
-  const store = env['SESSION_STORE'] || 'file'
-  if (store !== 'file' && store !== 'memory') {
-    throw new ConfigError(`SESSION_STORE must be "file" or "memory", not "${store}"`)
+  const store = (env['SESSION_STORE'] || 'file') as SessionStoreKind
+  if (!STORES.includes(store)) {
+    const names = STORES.map((name) => `"${name}"`).join(', ')
+    throw new ConfigError(`SESSION_STORE must be one of ${names}, not "${store}"`)
+  }
+  // The URLs hold passwords: messages name the variable, never its value.
+  const databaseUrl = store === 'postgres' ? env['DATABASE_URL'] || null : null
+  if (store === 'postgres' && databaseUrl === null) {
+    throw new ConfigError(
+      'SESSION_STORE=postgres needs DATABASE_URL, such as ' +
+        'postgres://shop:password@localhost:5432/shop',
+    )
+  }
+  const redisUrl = store === 'redis' ? env['REDIS_URL'] || null : null
+  if (store === 'redis' && redisUrl === null) {
+    throw new ConfigError('SESSION_STORE=redis needs REDIS_URL, such as redis://localhost:6379')
   }
 
   const secretList = env['SESSION_SECRET'] ?? ''
@@ -81,6 +113,8 @@ export function readConfig(env: Record<string, string | undefined>): ShopConfig 
     port,
     store,
     directory: env['SESSION_DIR'] || DEFAULT_SESSION_DIR,
+    databaseUrl,
+    redisUrl,
     secrets: developmentSecret ? [DEVELOPMENT_SECRET] : secrets,
     developmentSecret,
     production,

@@ -8,8 +8,8 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 /** What every page shows around its content. */
 export interface LayoutProps {
   title: string
-  /** The logged-in user, if any. */
-  user: string | undefined
+  /** The logged-in user (`session.userId`), or `null` for a visitor. */
+  user: string | null
   /** Items in the cart, for the navigation. */
   itemCount: number
   /** The flash message of this request, shown once. */
@@ -43,10 +43,12 @@ export function layout(props: LayoutProps): Html {
           <nav>
             <a href="/">Products</a>
             <a href="/cart">Cart (<span data-cart-count>${itemCount}</span>)</a>
+            <a href="/cookies">Cookies</a>
             ${
-              user === undefined
+              user === null
                 ? html`<a href="/login">Log in</a>`
-                : html`<span class="user">Logged in as <strong>${user}</strong></span>
+                : html`<a href="/devices">Your devices</a>
+                    <span class="user">Logged in as <strong>${user}</strong></span>
                     <form method="post" action="/logout">
                       <button class="link">Log out</button>
                     </form>`
@@ -84,7 +86,7 @@ const styles = `
   .brand { font-weight: 700; font-size: 1.2rem; text-decoration: none; }
   nav { display: flex; gap: 1.2rem; align-items: center; }
   nav form { margin: 0; }
-  .page { display: grid; grid-template-columns: 1fr 19rem; gap: 1.5rem; padding: 1.5rem;
+  .page { display: grid; grid-template-columns: minmax(0, 1fr) 19rem; gap: 1.5rem; padding: 1.5rem;
     max-width: 64rem; margin: 0 auto; }
   @media (max-width: 50rem) { .page { grid-template-columns: 1fr; } }
   h1 { margin-top: 0; font-size: 1.5rem; }
@@ -121,4 +123,8 @@ const styles = `
   aside pre { background: #f1efe9; padding: 0.5rem; border-radius: 4px; margin: 0.3rem 0 0;
     white-space: pre-wrap; overflow-wrap: anywhere; }
   code { font-family: ui-monospace, monospace; }
+  h2 { font-size: 1.15rem; margin: 1.5rem 0 0.6rem; }
+  main pre { background: #fff; border-radius: 6px; padding: 0.6rem 0.8rem; overflow-x: auto;
+    font-size: 0.85rem; }
+  .nowrap { white-space: nowrap; }
 `

@@ -29,9 +29,9 @@ export function productsPage(): Html {
 /**
  * The cart: its lines with a "Remove" form each, the total and the checkout form.
  * @param lines the lines of the session's cart
- * @param user the logged-in user, if any
+ * @param user the logged-in user, or `null`
  */
-export function cartPage(lines: CartLine[], user: string | undefined): Html {
+export function cartPage(lines: CartLine[], user: string | null): Html {
   if (lines.length === 0) {
     return html`<p data-cart-empty>Your cart is empty. <a href="/">See the products</a>.</p>`
   }
@@ -72,22 +72,22 @@ export function cartPage(lines: CartLine[], user: string | undefined): Html {
     </table>
     <div class="actions">
       <form method="post" action="/checkout"><button>Check out</button></form>
-      ${user === undefined ? html`<span class="hint">You will be asked to log in.</span>` : ''}
+      ${user === null ? html`<span class="hint">You will be asked to log in.</span>` : ''}
     </div>`
 }
 
 /**
  * The login form, or who is logged in.
- * @param user the logged-in user, if any
+ * @param user the logged-in user, or `null`
  * @param username what a failed attempt typed, to fill the form again
  * @param demo the demo account's name and password, shown as a hint
  */
 export function loginPage(
-  user: string | undefined,
+  user: string | null,
   username: string,
   demo: { username: string; password: string },
 ): Html {
-  if (user !== undefined) {
+  if (user !== null) {
     return html`<p>You are logged in as <strong>${user}</strong>.</p>
       <form method="post" action="/logout"><button>Log out</button></form>`
   }
@@ -104,7 +104,8 @@ export function loginPage(
     </form>
     <p class="hint">
       Demo account: <code>${demo.username}</code> / <code>${demo.password}</code>. Watch the session
-      id change when you log in (<code>regenerate()</code>) while the cart stays.
+      id change when you log in (<code>login()</code> binds the session to you and gives it a new
+      id) while the cart stays. Log in from a second browser too, then open "Your devices".
     </p>`
 }
 

@@ -1,10 +1,12 @@
 // Serves the shop on http://localhost:3000 (`pnpm start`). Settings come from the environment:
-// PORT, SESSION_STORE (file or memory), SESSION_DIR, SESSION_SECRET and NODE_ENV (see README.md).
+// PORT, SESSION_STORE (file, memory or postgres), SESSION_DIR, DATABASE_URL, SESSION_SECRET and
+// NODE_ENV (see README.md).
 import type { AddressInfo } from 'node:net'
-import { MemoryStore, SessionConfigError } from '@fetch-session/core'
-import { FileStore, serve } from '@fetch-session/node'
+import { SessionConfigError } from '@fetch-session/core'
+import { serve } from '@fetch-session/node'
 import { createShopApp } from './app.ts'
 import { ConfigError, readConfig } from './config.ts'
+import { openStore } from './open-store.ts'
 
 // Settings that cannot work stop the server at once, with the reason, before it listens.
 function refuse(error: unknown): never {
@@ -27,40 +29,46 @@ if (config.developmentSecret) {
   )
 }
 
-const fileStore = config.store === 'file' ? new FileStore({ directory: config.directory }) : null
+let opened
+try {
+  opened = await openStore(config)
+} catch (error) {
+  // The store's messages name the failure (ECONNREFUSED, a missing database), never the URL.
+  console.error(`Cannot start the shop: ${error instanceof Error ? error.message : error}`)
+  process.exit(1)
+}
+
 let app
 try {
   app = createShopApp({
     secrets: config.secrets,
-    store: fileStore ?? new MemoryStore(),
+    store: opened.store,
     secureCookie: config.secureCookie,
-    storeLabel: fileStore
-      ? 'FileStore: sessions survive a restart of the server'
-      : 'MemoryStore: sessions are lost when the server stops',
+    storeLabel: opened.label,
   })
 } catch (error) {
+  await opened.close()
   refuse(error)
 }
 
 const server = await serve(app.fetch, { port: config.port })
 const { port } = server.address() as AddressInfo
 console.log(`Paper & Ink, the fetch-session demo shop: http://localhost:${port}`)
-console.log(
-  fileStore
-    ? `Sessions are kept in ${fileStore.directory} (SESSION_STORE=memory keeps them in memory).`
-    : 'Sessions are kept in memory: a restart forgets them.',
-)
+console.log(opened.where)
 
-// Expired sessions are never read back; sweeping hourly reclaims their files.
-const sweeper = fileStore
-  ? setInterval(() => fileStore.sweep().catch((error) => console.error(error)), 3_600_000)
+// Expired sessions are never read back; sweeping hourly reclaims their space.
+const { sweep } = opened
+const sweeper = sweep
+  ? setInterval(() => sweep().catch((error) => console.error(error)), 3_600_000)
   : undefined
 sweeper?.unref()
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     clearInterval(sweeper)
-    server.close(() => process.exit(0))
+    server.close(() => {
+      opened.close().finally(() => process.exit(0))
+    })
     // Keep-alive connections would hold close() open; the shop has nothing left to finish.
     server.closeAllConnections()
   })

@@ -1,6 +1,7 @@
 import type { Session } from '@fetch-session/core'
 import { html } from 'hono/html'
 import type { Html } from './layout.ts'
+import { formatDate, fromNow } from './time-format.ts'
 import type { ShopData } from './shop-data.ts'
 
 /** How many characters of the session id the panel shows: enough to see it change, no more. */
@@ -53,6 +54,15 @@ export function sessionPanel(session: Session<ShopData>, options: SessionPanelOp
       ${details}
       <dt>Status</dt>
       <dd>${session.isNew ? 'new on this request' : 'found in the store'}</dd>
+      <dt>User</dt>
+      <dd>
+        ${
+          session.userId === null
+            ? 'none: a visitor'
+            : html`<strong data-session-user>${session.userId}</strong>, bound by
+                <code>login()</code>`
+        }
+      </dd>
     </dl>
     <p><strong>Stored data</strong></p>
     <pre data-session-data><code>${JSON.stringify(stored, null, 2)}</code></pre>
@@ -69,23 +79,3 @@ const NO_SESSION_YET = 'none yet: nothing is stored, so no cookie was sent. Add 
 const SESSION_ENDING =
   'none any more: this session held only the message above, so it ends with this page and its ' +
   'cookie is removed.'
-
-function formatDate(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`
-}
-
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
-
-// "in 14 days", "in 3 hours", "in 5 minutes": the largest unit that fits.
-function fromNow(date: Date): string {
-  const seconds = Math.round((date.getTime() - Date.now()) / 1000)
-  const units: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-    ['day', 86400],
-    ['hour', 3600],
-    ['minute', 60],
-  ]
-  for (const [unit, size] of units) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit)
-  }
-  return relative.format(seconds, 'second')
-}

@@ -13,8 +13,11 @@ export interface Flash {
 export interface ShopData {
   /** Quantities by product id. */
   cart: Record<string, number>
-  /** The name of the logged-in user; absent for a visitor. */
-  user: string
+  /**
+   * The browser this session was signed in from, such as "Chrome on Linux", set at login for
+   * the "Your devices" page. Who is logged in is not data: `session.userId` says it.
+   */
+  device: string
   /** Set with `session.flash()`: readable on the next request only. */
   flash: Flash
 }

@@ -9,6 +9,8 @@ describe('readConfig', () => {
       port: 3000,
       store: 'file',
       directory: DEFAULT_SESSION_DIR,
+      databaseUrl: null,
+      redisUrl: null,
       secrets: [DEVELOPMENT_SECRET],
       developmentSecret: true,
       production: false,
@@ -41,6 +43,38 @@ describe('readConfig', () => {
     expect(config).toMatchObject({ port: 0, store: 'memory', directory: 'sessions' })
     expect(() => readConfig({ PORT: 'http' })).toThrow(/PORT/)
     expect(() => readConfig({ PORT: '70000' })).toThrow(/PORT/)
-    expect(() => readConfig({ SESSION_STORE: 'redis' })).toThrow(/SESSION_STORE/)
+    expect(() => readConfig({ SESSION_STORE: 'mongo' })).toThrow(/SESSION_STORE must be one of/)
+  })
+
+  it('reads REDIS_URL for the redis store', () => {
+    const url = 'redis://:a-redis-password@localhost:6379'
+    expect(readConfig({ SESSION_STORE: 'redis', REDIS_URL: url })).toMatchObject({
+      store: 'redis',
+      redisUrl: url,
+      databaseUrl: null,
+    })
+    expect(() => readConfig({ SESSION_STORE: 'redis' })).toThrow(
+      /SESSION_STORE=redis needs REDIS_URL/,
+    )
+    expect(readConfig({ REDIS_URL: url }).redisUrl).toBeNull()
+  })
+
+  it('reads DATABASE_URL for the postgres store, and never repeats it in an error', () => {
+    const url = 'postgres://shop:a-database-password@localhost:5432/shop'
+    expect(readConfig({ SESSION_STORE: 'postgres', DATABASE_URL: url })).toMatchObject({
+      store: 'postgres',
+      databaseUrl: url,
+    })
+    expect(() => readConfig({ SESSION_STORE: 'postgres' })).toThrow(/needs DATABASE_URL/)
+    // Another store ignores it.
+    expect(readConfig({ DATABASE_URL: url }).databaseUrl).toBeNull()
+    let message = ''
+    try {
+      readConfig({ SESSION_STORE: 'postgress', DATABASE_URL: url })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/SESSION_STORE must be one of/)
+    expect(message).not.toContain('a-database-password')
   })
 })

@@ -18,9 +18,15 @@ export interface ShopResponse {
 export class ShopClient {
   readonly cookies = new Map<string, string>()
   readonly #app: ShopApp
+  readonly #userAgent: string | undefined
 
-  constructor(app: ShopApp) {
+  /**
+   * @param app the shop
+   * @param userAgent the `User-Agent` header of every request; none when absent
+   */
+  constructor(app: ShopApp, userAgent?: string) {
     this.#app = app
+    this.#userAgent = userAgent
   }
 
   /** GETs a page. */
@@ -42,6 +48,7 @@ export class ShopClient {
     const headers = new Headers(init.headers)
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
     if (cookie !== '') headers.set('cookie', cookie)
+    if (this.#userAgent !== undefined) headers.set('user-agent', this.#userAgent)
     const response = await this.#app.request(path, { ...init, headers })
     const setCookies = response.headers.getSetCookie()
     for (const line of setCookies) {
