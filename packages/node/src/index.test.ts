@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import express from 'express'
+import type { ErrorRequestHandler } from 'express'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { createSessions } from '@fetch-session/core'
 import type { Session } from '@fetch-session/core'
@@ -15,6 +16,7 @@ describe('@fetch-session/node exports', () => {
         "nodeCrypto",
         "remoteAddress",
         "serve",
+        "sessionErrorHandler",
         "sessionMiddleware",
         "withSession",
       ]
@@ -46,6 +48,10 @@ describe('types', () => {
       expectTypeOf(session.get('user')).toEqualTypeOf<string | undefined>()
       res.end()
     })
+    app.use(node.sessionErrorHandler())
+    expectTypeOf(node.sessionErrorHandler()).toExtend<ErrorRequestHandler>()
+    // Express tells an error handler by its four declared parameters.
+    expect(node.sessionErrorHandler()).toHaveLength(4)
   })
 
   it('serves what sessions.wrap() returns', () => {

@@ -10,6 +10,8 @@ export type {
   SessionMiddlewareOptions,
   SessionRequest,
 } from './session-middleware.ts'
+export { sessionErrorHandler } from './session-error-handler.ts'
+export type { SessionErrorHandler } from './session-error-handler.ts'
 export { withSession } from './with-session.ts'
 export type { WithSessionOptions } from './with-session.ts'
 export { FileStore } from './file-store.ts'

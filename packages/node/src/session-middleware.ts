@@ -3,6 +3,7 @@ import { privateCacheControl, varyWithCookie } from '@fetch-session/core'
 import type { Session, SessionData, Sessions } from '@fetch-session/core'
 import { deferHead } from './deferred-head.ts'
 import { requestFor } from './incoming-request.ts'
+import { handlerFailed } from './session-error-handler.ts'
 
 /**
  * A Node request that went through `sessionMiddleware`: `req.session` is loaded.
@@ -41,12 +42,15 @@ export interface SessionMiddlewareOptions {
  * writes it (`res.end`, `res.writeHead`, a piped stream, Express's `res.send` or `res.redirect`).
  * The session's `Set-Cookie` is added to any the handler set, `Cookie` is merged into `Vary`, and
  * `Cache-Control: private` is added when the cookie is set and the handler chose no caching. A
- * response with status 500 or more persists nothing. The session is committed once, at the first
- * byte: change it before writing (a change made later is not saved, see `options.onError`).
+ * response with status 500 or more persists nothing, nor does a handler whose error went through
+ * `sessionErrorHandler()` (mount it before your own error handlers). The session is committed
+ * once, at the first byte: change it before writing (a change made later is not saved, see
+ * `options.onError`).
  *
  * Failures of the store reach `next(error)` as a `SessionStoreError`: when loading, instead of
- * the handler; when committing, instead of the handler's response, whose headers describing its answer (its body, its redirect) are
- * discarded, while the others (security headers of earlier middleware) stay.
+ * the handler; when committing, instead of the handler's response, whose headers describing its
+ * answer (its body, its redirect) are discarded, while the others (security headers of earlier
+ * middleware) stay.
  * Every request through the middleware loads its session, so mount it only on the routes that
  * use one.
  * @param sessions the application's `Sessions` object, from `createSessions`
@@ -71,9 +75,11 @@ export function sessionMiddleware<Data extends object = SessionData>(
             res,
             (status) => {
               // The session as committed, to compare once the response is out (in the same tick
-              // as the commit, which serializes it at once). Nothing is saved at 500 or more.
-              const committed = onError !== undefined && status < 500 ? fingerprint(session) : null
-              const committing = commitHead(sessions, session, res, status)
+              // as the commit, which serializes it at once). Nothing is saved at 500 or more, nor
+              // for a failed handler.
+              const saving = status < 500 && !handlerFailed(req)
+              const committed = onError !== undefined && saving ? fingerprint(session) : null
+              const committing = commitHead(sessions, session, req, res, status)
               if (committed === null) return committing
               return committing.then(() => {
                 res.once('finish', () => {
@@ -98,10 +104,12 @@ export function sessionMiddleware<Data extends object = SessionData>(
 async function commitHead<Data extends object>(
   sessions: Sessions<Data>,
   session: Session<Data>,
+  req: IncomingMessage,
   res: ServerResponse,
   status: number,
 ): Promise<void> {
-  const changes = await sessions.commitHeaders(session, status)
+  // A failed handler's changes are not saved, whatever status its error handler answers with.
+  const changes = await sessions.commitHeaders(session, status, { persist: !handlerFailed(req) })
   if (changes.vary) {
     const vary = varyWithCookie(headerText(res.getHeader('vary')))
     if (vary !== null) res.setHeader('vary', vary)
