@@ -10,6 +10,8 @@ export type {
   SessionMiddlewareOptions,
   SessionRequest,
 } from './session-middleware.ts'
+export type { NodeSession, NodeSessionMethods, SessionCallback } from './node-session.ts'
+export type { SessionCookie } from './session-cookie.ts'
 export { sessionErrorHandler } from './session-error-handler.ts'
 export type { SessionErrorHandler } from './session-error-handler.ts'
 export { withSession } from './with-session.ts'

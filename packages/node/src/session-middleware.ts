@@ -3,17 +3,20 @@ import { privateCacheControl, varyWithCookie } from '@fetch-session/core'
 import type { Session, SessionData, Sessions } from '@fetch-session/core'
 import { deferHead } from './deferred-head.ts'
 import { requestFor } from './incoming-request.ts'
+import { adoptSession, isNodeSession, settleProperties } from './node-session.ts'
+import type { NodeSession } from './node-session.ts'
 import { handlerFailed } from './session-error-handler.ts'
 
 /**
- * A Node request that went through `sessionMiddleware`: `req.session` is loaded.
+ * A Node request that went through `sessionMiddleware`: `req.session` is loaded, the core's
+ * `Session` with express-session's callback forms and property access (see `NodeSession`).
  * @typeParam Data the shape of the session data
  * @typeParam Req the request type to extend, such as Express's `Request`
  */
 export type SessionRequest<
   Data extends object = SessionData,
   Req extends IncomingMessage = IncomingMessage,
-> = Req & { session: Session<Data> }
+> = Req & { session: NodeSession<Data> }
 
 /**
  * A Connect-style middleware, as `sessionMiddleware` returns it: usable with Express, Connect
@@ -68,31 +71,44 @@ export function sessionMiddleware<Data extends object = SessionData>(
     // Mounted twice for one request (an app and a router): the first mount commits.
     const hooked = sessions.isLoaded(request)
     sessions.load(request).then(
-      (session) => {
-        ;(req as SessionRequest<Data>).session = session
-        if (!hooked) {
-          deferHead(
-            res,
-            (status) => {
-              // The session as committed, to compare once the response is out (in the same tick
-              // as the commit, which serializes it at once). Nothing is saved at 500 or more, nor
-              // for a failed handler.
-              const saving = status < 500 && !handlerFailed(req)
-              const committed = onError !== undefined && saving ? fingerprint(session) : null
-              const committing = commitHead(sessions, session, req, res, status)
-              if (committed === null) return committing
-              return committing.then(() => {
-                res.once('finish', () => {
-                  if (fingerprint(session) !== committed) onError?.(changedAfterHead(), req)
-                })
-              })
-            },
-            (error) => {
-              discardHead(res)
-              next(error)
-            },
-          )
+      (loaded) => {
+        const target = req as SessionRequest<Data>
+        if (hooked) {
+          // The first mount adopted it and put it there; a reload() may have replaced it since.
+          if (!isNodeSession(target.session)) target.session = loaded as NodeSession<Data>
+          return next()
         }
+        // The session to commit: the one loaded here, until reload() replaces it.
+        let current = loaded
+        const reload = async () => {
+          const fresh = await sessions.load(new Request(request.url, { headers: request.headers }))
+          current = fresh
+          target.session = adoptSession(fresh, res, reload)
+        }
+        target.session = adoptSession(loaded, res, reload)
+        deferHead(
+          res,
+          (status) => {
+            const session = current
+            settleProperties(session)
+            // The session as committed, to compare once the response is out (in the same tick
+            // as the commit, which serializes it at once). Nothing is saved at 500 or more, nor
+            // for a failed handler.
+            const saving = status < 500 && !handlerFailed(req)
+            const committed = onError !== undefined && saving ? fingerprint(session) : null
+            const committing = commitHead(sessions, session, req, res, status)
+            if (committed === null) return committing
+            return committing.then(() => {
+              res.once('finish', () => {
+                if (fingerprint(current) !== committed) onError?.(changedAfterHead(), req)
+              })
+            })
+          },
+          (error) => {
+            discardHead(res)
+            next(error)
+          },
+        )
         next()
       },
       (error: unknown) => next(error),
