@@ -3,6 +3,7 @@ import { privateCacheControl, varyWithCookie } from '@fetch-session/core'
 import type { Session, SessionData, Sessions } from '@fetch-session/core'
 import { deferHead } from './deferred-head.ts'
 import { requestFor } from './incoming-request.ts'
+import { nodeCrypto } from './node-crypto.ts'
 import { adoptSession, isNodeSession, settleProperties } from './node-session.ts'
 import type { NodeSession } from './node-session.ts'
 import { handlerFailed } from './session-error-handler.ts'
@@ -55,7 +56,8 @@ export interface SessionMiddlewareOptions {
  * answer (its body, its redirect) are discarded, while the others (security headers of earlier
  * middleware) stay.
  * Every request through the middleware loads its session, so mount it only on the routes that
- * use one.
+ * use one. Unless `createSessions` was given a `crypto` of its own, `sessions` signs and seals
+ * with `nodeCrypto` from here on (same cookies, faster).
  * @param sessions the application's `Sessions` object, from `createSessions`
  * @param options see `SessionMiddlewareOptions`
  * @returns the middleware
@@ -66,6 +68,9 @@ export function sessionMiddleware<Data extends object = SessionData>(
   options: SessionMiddlewareOptions = {},
 ): SessionMiddleware {
   const { onError } = options
+  // Byte-identical to Web Crypto and several times faster on Node; a crypto the application
+  // chose itself is kept.
+  sessions.preferCrypto(nodeCrypto)
   return (req, res, next) => {
     const request = requestFor(req)
     // Mounted twice for one request (an app and a router): the first mount commits.
