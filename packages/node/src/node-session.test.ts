@@ -235,7 +235,11 @@ describe('req.session.regenerate(callback)', () => {
     const first = await post('/cart/apple')
     const before = cookiePairs(first)[0]!
     const login = await post('/login/ada', before)
-    expect(json(login)).toEqual({ order: ['returned', 'regenerated'], regenerate: null, save: null })
+    expect(json(login)).toEqual({
+      order: ['returned', 'regenerated'],
+      regenerate: null,
+      save: null,
+    })
     const after = cookiePairs(login)[0]!
     expect(after).not.toBe(before)
     expect(json(await get('/read', after))).toEqual({ user: 'ada', isNew: false })
