@@ -198,6 +198,11 @@ beforeAll(async () => {
     const others = await sessions.endSessions('grace', { except: s(req) })
     res.json({ isSession: s(req) instanceof Session, others })
   })
+  app.post('/await-save', async (req, res) => {
+    s(req).user = 'ada'
+    const saved = await s(req).save()
+    res.json({ same: saved === s(req) })
+  })
   app.post('/callback-types', (req, res) => {
     const thrown = (call: () => unknown) => {
       try {
@@ -274,6 +279,15 @@ describe('req.session.save(callback)', () => {
       ['destroy', 'SESSION_CHANGED_AFTER_HEAD'],
     ])
     expect(json(await get('/read', cookie))).toEqual({ user: 'ada', isNew: false })
+  })
+
+  it('can be awaited without a callback, as iron-session code does', async () => {
+    const response = await post('/await-save')
+    expect(json(response)).toEqual({ same: true })
+    expect(json(await get('/read', cookiePairs(response)[0]!))).toEqual({
+      user: 'ada',
+      isNew: false,
+    })
   })
 
   it('refuses a callback that is not a function, and reload() without one', async () => {
