@@ -1,10 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import express from 'express'
+import type { ErrorRequestHandler } from 'express'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { createSessions } from '@fetch-session/core'
 import type { Session } from '@fetch-session/core'
 import * as node from './index.ts'
-import type { FetchHandler, SessionRequest } from './index.ts'
+import type {
+  FetchHandler,
+  NodeSession,
+  SessionCallback,
+  SessionCookie,
+  SessionRequest,
+} from './index.ts'
 
 describe('@fetch-session/node exports', () => {
   it('has exactly the public API', () => {
@@ -15,6 +22,7 @@ describe('@fetch-session/node exports', () => {
         "nodeCrypto",
         "remoteAddress",
         "serve",
+        "sessionErrorHandler",
         "sessionMiddleware",
         "withSession",
       ]
@@ -31,11 +39,43 @@ describe('types', () => {
 
   it('types req.session from the Sessions object given to withSession', () => {
     node.withSession(sessions, (req, res) => {
-      expectTypeOf(req.session).toEqualTypeOf<Session<Cart>>()
+      expectTypeOf(req.session).toEqualTypeOf<NodeSession<Cart>>()
+      expectTypeOf(req.session).toExtend<Session<Cart>>()
       expectTypeOf(req.session.get('items')).toEqualTypeOf<string[] | undefined>()
       expectTypeOf(res).toEqualTypeOf<ServerResponse>()
     })
     expectTypeOf<SessionRequest<Cart>>().toExtend<IncomingMessage>()
+  })
+
+  it("types req.session's express-session forms and its data as properties", () => {
+    node.withSession(sessions, (req) => {
+      const session = req.session
+      expectTypeOf(session.user).toEqualTypeOf<string | undefined>()
+      expectTypeOf(session.items).toEqualTypeOf<string[] | undefined>()
+      session.user = 'ada'
+      // @ts-expect-error the data's own type applies to properties too
+      session.user = 42
+      expectTypeOf(session.save).parameter(0).toEqualTypeOf<SessionCallback | undefined>()
+      expectTypeOf(session.reload).parameter(0).toEqualTypeOf<SessionCallback>()
+      expectTypeOf(session.regenerate).parameter(0).toEqualTypeOf<SessionCallback | undefined>()
+      expectTypeOf(session.destroy).parameter(0).toEqualTypeOf<SessionCallback | undefined>()
+      expectTypeOf(session.touch()).toEqualTypeOf<NodeSession<Cart>>()
+      expectTypeOf(session.cookie).toEqualTypeOf<SessionCookie>()
+      expectTypeOf(session.cookie.maxAge).toEqualTypeOf<number | null>()
+      expectTypeOf(session.cookie.expires).toEqualTypeOf<Date | null>()
+      expectTypeOf<SessionCallback>().parameter(0).toEqualTypeOf<Error | null>()
+    })
+  })
+
+  it('leaves keys named like a member of the session to get() and set()', () => {
+    const named = createSessions<{ id: number; flash: string }>({
+      secrets: 'a-secret-of-at-least-thirty-two-characters',
+    })
+    node.withSession(named, (req) => {
+      expectTypeOf(req.session.id).toEqualTypeOf<string>()
+      expectTypeOf(req.session.get('id')).toEqualTypeOf<number | undefined>()
+      expectTypeOf(req.session.flash).toBeFunction()
+    })
   })
 
   it('mounts on Express, and SessionRequest extends Express requests', () => {
@@ -46,6 +86,10 @@ describe('types', () => {
       expectTypeOf(session.get('user')).toEqualTypeOf<string | undefined>()
       res.end()
     })
+    app.use(node.sessionErrorHandler())
+    expectTypeOf(node.sessionErrorHandler()).toExtend<ErrorRequestHandler>()
+    // Express tells an error handler by its four declared parameters.
+    expect(node.sessionErrorHandler()).toHaveLength(4)
   })
 
   it('serves what sessions.wrap() returns', () => {

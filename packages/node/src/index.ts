@@ -10,6 +10,10 @@ export type {
   SessionMiddlewareOptions,
   SessionRequest,
 } from './session-middleware.ts'
+export type { NodeSession, NodeSessionMethods, SessionCallback } from './node-session.ts'
+export type { SessionCookie } from './session-cookie.ts'
+export { sessionErrorHandler } from './session-error-handler.ts'
+export type { SessionErrorHandler } from './session-error-handler.ts'
 export { withSession } from './with-session.ts'
 export type { WithSessionOptions } from './with-session.ts'
 export { FileStore } from './file-store.ts'

@@ -5,10 +5,18 @@ import type { Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import express from 'express'
+import type { ErrorRequestHandler } from 'express'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createSessions } from '@fetch-session/core'
-import type { Session } from '@fetch-session/core'
-import { FileStore, nodeCrypto, serve, sessionMiddleware, withSession } from './index.ts'
+import {
+  FileStore,
+  nodeCrypto,
+  serve,
+  sessionErrorHandler,
+  sessionMiddleware,
+  withSession,
+} from './index.ts'
+import type { NodeSession } from './index.ts'
 import { CookieJar } from '../../core/src/test-support/cookie-jar.ts'
 import { baseUrl, close, listen } from './test-support/servers.ts'
 
@@ -16,7 +24,7 @@ import { baseUrl, close, listen } from './test-support/servers.ts'
 declare global {
   namespace Express {
     interface Request {
-      session: Session<{ user: string }>
+      session: NodeSession<{ user: string }>
     }
   }
 }
@@ -120,6 +128,10 @@ describe('README usage', () => {
     app.get('/', (req, res) => {
       res.send(`Hello, ${req.session.get('user') ?? 'stranger'}`)
     })
+    app.use(sessionErrorHandler())
+    app.use(((error, _req, res, _next) => {
+      res.status(error.status ?? 500).send('Something went wrong')
+    }) satisfies ErrorRequestHandler)
     const server = createServer(app)
     servers.push(server)
     const send = client(await listen(server))
@@ -138,5 +150,13 @@ describe('README usage', () => {
     expect(login.headers.get('set-cookie')).toMatch(/^session=/)
     expect(await (await send('/')).text()).toBe('Hello, Ada')
     expect((await send('/health')).headers.get('vary')).toBeNull()
+    // A form too large for express.urlencoded() fails the request: its error handler answers.
+    const tooLarge = await send('/login', {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'x'.repeat(200_000) }),
+    })
+    expect([tooLarge.status, await tooLarge.text()]).toEqual([413, 'Something went wrong'])
+    expect(tooLarge.headers.get('set-cookie')).toBeNull()
+    expect(tooLarge.headers.get('vary')).toBe('Cookie')
   })
 })

@@ -3,16 +3,21 @@ import { privateCacheControl, varyWithCookie } from '@fetch-session/core'
 import type { Session, SessionData, Sessions } from '@fetch-session/core'
 import { deferHead } from './deferred-head.ts'
 import { requestFor } from './incoming-request.ts'
+import { nodeCrypto } from './node-crypto.ts'
+import { adoptSession, isNodeSession, settleProperties } from './node-session.ts'
+import type { NodeSession } from './node-session.ts'
+import { handlerFailed } from './session-error-handler.ts'
 
 /**
- * A Node request that went through `sessionMiddleware`: `req.session` is loaded.
+ * A Node request that went through `sessionMiddleware`: `req.session` is loaded, the core's
+ * `Session` with express-session's callback forms and property access (see `NodeSession`).
  * @typeParam Data the shape of the session data
  * @typeParam Req the request type to extend, such as Express's `Request`
  */
 export type SessionRequest<
   Data extends object = SessionData,
   Req extends IncomingMessage = IncomingMessage,
-> = Req & { session: Session<Data> }
+> = Req & { session: NodeSession<Data> }
 
 /**
  * A Connect-style middleware, as `sessionMiddleware` returns it: usable with Express, Connect
@@ -41,14 +46,18 @@ export interface SessionMiddlewareOptions {
  * writes it (`res.end`, `res.writeHead`, a piped stream, Express's `res.send` or `res.redirect`).
  * The session's `Set-Cookie` is added to any the handler set, `Cookie` is merged into `Vary`, and
  * `Cache-Control: private` is added when the cookie is set and the handler chose no caching. A
- * response with status 500 or more persists nothing. The session is committed once, at the first
- * byte: change it before writing (a change made later is not saved, see `options.onError`).
+ * response with status 500 or more persists nothing, nor does a handler whose error went through
+ * `sessionErrorHandler()` (mount it before your own error handlers). The session is committed
+ * once, at the first byte: change it before writing (a change made later is not saved, see
+ * `options.onError`).
  *
  * Failures of the store reach `next(error)` as a `SessionStoreError`: when loading, instead of
- * the handler; when committing, instead of the handler's response, whose headers describing its answer (its body, its redirect) are
- * discarded, while the others (security headers of earlier middleware) stay.
+ * the handler; when committing, instead of the handler's response, whose headers describing its
+ * answer (its body, its redirect) are discarded, while the others (security headers of earlier
+ * middleware) stay.
  * Every request through the middleware loads its session, so mount it only on the routes that
- * use one.
+ * use one. Unless `createSessions` was given a `crypto` of its own, `sessions` signs and seals
+ * with `nodeCrypto` from here on (same cookies, faster).
  * @param sessions the application's `Sessions` object, from `createSessions`
  * @param options see `SessionMiddlewareOptions`
  * @returns the middleware
@@ -59,34 +68,52 @@ export function sessionMiddleware<Data extends object = SessionData>(
   options: SessionMiddlewareOptions = {},
 ): SessionMiddleware {
   const { onError } = options
+  // Byte-identical to Web Crypto and several times faster on Node; a crypto the application
+  // chose itself is kept.
+  sessions.preferCrypto(nodeCrypto)
   return (req, res, next) => {
     const request = requestFor(req)
     // Mounted twice for one request (an app and a router): the first mount commits.
     const hooked = sessions.isLoaded(request)
     sessions.load(request).then(
-      (session) => {
-        ;(req as SessionRequest<Data>).session = session
-        if (!hooked) {
-          deferHead(
-            res,
-            (status) => {
-              // The session as committed, to compare once the response is out (in the same tick
-              // as the commit, which serializes it at once). Nothing is saved at 500 or more.
-              const committed = onError !== undefined && status < 500 ? fingerprint(session) : null
-              const committing = commitHead(sessions, session, res, status)
-              if (committed === null) return committing
-              return committing.then(() => {
-                res.once('finish', () => {
-                  if (fingerprint(session) !== committed) onError?.(changedAfterHead(), req)
-                })
-              })
-            },
-            (error) => {
-              discardHead(res)
-              next(error)
-            },
-          )
+      (loaded) => {
+        const target = req as SessionRequest<Data>
+        if (hooked) {
+          // The first mount adopted it and put it there; a reload() may have replaced it since.
+          if (!isNodeSession(target.session)) target.session = loaded as NodeSession<Data>
+          return next()
         }
+        // The session to commit: the one loaded here, until reload() replaces it.
+        let current = loaded
+        const reload = async () => {
+          const fresh = await sessions.load(new Request(request.url, { headers: request.headers }))
+          current = fresh
+          target.session = adoptSession(fresh, res, reload)
+        }
+        target.session = adoptSession(loaded, res, reload)
+        deferHead(
+          res,
+          (status) => {
+            const session = current
+            settleProperties(session)
+            // The session as committed, to compare once the response is out (in the same tick
+            // as the commit, which serializes it at once). Nothing is saved at 500 or more, nor
+            // for a failed handler.
+            const saving = status < 500 && !handlerFailed(req)
+            const committed = onError !== undefined && saving ? fingerprint(session) : null
+            const committing = commitHead(sessions, session, req, res, status)
+            if (committed === null) return committing
+            return committing.then(() => {
+              res.once('finish', () => {
+                if (fingerprint(current) !== committed) onError?.(changedAfterHead(), req)
+              })
+            })
+          },
+          (error) => {
+            discardHead(res)
+            next(error)
+          },
+        )
         next()
       },
       (error: unknown) => next(error),
@@ -98,10 +125,12 @@ export function sessionMiddleware<Data extends object = SessionData>(
 async function commitHead<Data extends object>(
   sessions: Sessions<Data>,
   session: Session<Data>,
+  req: IncomingMessage,
   res: ServerResponse,
   status: number,
 ): Promise<void> {
-  const changes = await sessions.commitHeaders(session, status)
+  // A failed handler's changes are not saved, whatever status its error handler answers with.
+  const changes = await sessions.commitHeaders(session, status, { persist: !handlerFailed(req) })
   if (changes.vary) {
     const vary = varyWithCookie(headerText(res.getHeader('vary')))
     if (vary !== null) res.setHeader('vary', vary)

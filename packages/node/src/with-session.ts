@@ -22,7 +22,8 @@ export interface WithSessionOptions {
  * (see `sessionMiddleware`), so change it before writing. When the store fails, or the handler
  * throws or rejects before responding, the client gets a bare 500 and nothing is persisted; an
  * error after the handler started its response closes the connection instead, unless it had
- * ended the response.
+ * ended the response. Unless `createSessions` was given a `crypto` of its own, `sessions` signs
+ * and seals with `nodeCrypto` from here on (same cookies, faster).
  * @param sessions the application's `Sessions` object, from `createSessions`
  * @param handler a `(req, res)` handler; it may be async
  * @param options see `WithSessionOptions`
