@@ -9,7 +9,7 @@ export {
 } from './session-headers.ts'
 export type { SessionHeaders } from './session-headers.ts'
 export { Session } from './session.ts'
-export type { SessionData, SessionExpiry } from './session.ts'
+export type { SessionData, SessionExpiry, SessionValue } from './session.ts'
 export { isVersionedStore } from './session-store.ts'
 export type {
   SessionStore,

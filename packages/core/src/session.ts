@@ -9,6 +9,13 @@ import type { SessionVersion } from './session-store.ts'
 /** The default shape of session data: any JSON-compatible values under string keys. */
 export type SessionData = Record<string, unknown>
 
+/**
+ * What `session.get(key)` returns: the data's value under `key`, or the flash value the previous
+ * request left under it, or `undefined`.
+ */
+export type SessionValue<Data extends object, Flash extends object, K extends PropertyKey> =
+  (K extends keyof Data ? Data[K] : never) | (K extends keyof Flash ? Flash[K] : never) | undefined
+
 /** What `session.setExpiry()` takes. */
 export type SessionExpiry = number | Date | null
 
@@ -84,13 +91,16 @@ export interface ExpiryPolicy {
   touchInterval: number
 }
 
-let stateOf: (session: Session<object>) => SessionState
+/** A session of any data type (the type parameters are used both ways, so no `object` fits all). */
+export type AnySession = Session<any, any>
+
+let stateOf: (session: AnySession) => SessionState
 
 /**
  * Reaches the internal state of a session; for the package's own modules, not exported from
  * the entry point.
  */
-export function sessionState(session: Session<object>): SessionState {
+export function sessionState(session: AnySession): SessionState {
   return stateOf(session)
 }
 
@@ -101,8 +111,10 @@ const MAX_EXPIRY_SECONDS = 400 * 24 * 60 * 60
  * The session of one request, loaded by `sessions.load(request)`. Changes are persisted by
  * `sessions.commit()` (which `sessions.wrap()` calls for you).
  * @typeParam Data the shape of the data kept in the session
+ * @typeParam Flash the shape of the flash values (`flash()`), read with `get()` on the next
+ *   request; default: the same as `Data`
  */
-export class Session<Data extends object = SessionData> {
+export class Session<Data extends object = SessionData, Flash extends object = Data> {
   readonly #state: SessionState
 
   static {
@@ -158,10 +170,12 @@ export class Session<Data extends object = SessionData> {
    * @param key the key
    * @returns the value, or `undefined` when absent. Objects are live: mutating them is saved.
    */
-  get<K extends keyof Data & string>(key: K): Data[K] | undefined {
+  get<K extends (keyof Data | keyof Flash) & string>(key: K): SessionValue<Data, Flash, K> {
     const { flashIn, data } = this.#state
-    if (flashIn !== undefined && Object.hasOwn(flashIn, key)) return flashIn[key] as Data[K]
-    return Object.hasOwn(data, key) ? (data[key] as Data[K]) : undefined
+    if (flashIn !== undefined && Object.hasOwn(flashIn, key)) {
+      return flashIn[key] as SessionValue<Data, Flash, K>
+    }
+    return (Object.hasOwn(data, key) ? data[key] : undefined) as SessionValue<Data, Flash, K>
   }
 
   /**
@@ -211,7 +225,7 @@ export class Session<Data extends object = SessionData> {
    * Tells whether a key holds a value, in the data or in this request's flash.
    * @param key the key
    */
-  has(key: keyof Data & string): boolean {
+  has(key: (keyof Data | keyof Flash) & string): boolean {
     const { flashIn, data } = this.#state
     return Object.hasOwn(data, key) || (flashIn !== undefined && Object.hasOwn(flashIn, key))
   }
@@ -257,7 +271,7 @@ export class Session<Data extends object = SessionData> {
    * @param key the key
    * @param value a JSON-compatible value
    */
-  flash<K extends keyof Data & string>(key: K, value: Data[K]): void {
+  flash<K extends keyof Flash & string>(key: K, value: Flash[K]): void {
     assertJsonValue(value, key)
     const state = this.#state
     const created = state.flashOut === undefined

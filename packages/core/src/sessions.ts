@@ -3,7 +3,7 @@ import { readCookie } from './cookie-parse.ts'
 import { MAX_COOKIE_AGE, serializeCookie } from './cookie-serialize.ts'
 import { SessionConfigError, SessionTooLargeError } from './errors.ts'
 import { Session, sessionState } from './session.ts'
-import type { SessionData, SessionState } from './session.ts'
+import type { AnySession, SessionData, SessionState } from './session.ts'
 import { sessionHandle } from './session-handle.ts'
 import { NO_SESSION_HEADERS, withSessionHeaders } from './session-headers.ts'
 import type { SessionHeaders } from './session-headers.ts'
@@ -45,7 +45,7 @@ export interface SessionInfo<Data extends object = SessionData> {
 /** Options of `sessions.endSessions()`. */
 export interface EndSessionsOptions {
   /** A session to leave alone, typically the current one ("sign out everywhere else"). */
-  except?: Session<object>
+  except?: AnySession
 }
 
 /**
@@ -55,22 +55,24 @@ export interface EndSessionsOptions {
  * @returns a `Sessions` object
  * @throws SessionConfigError naming the option at fault
  * @typeParam Data the shape of the session data
+ * @typeParam Flash the shape of the flash values; default: the same as `Data`
  */
-export function createSessions<Data extends object = SessionData>(
+export function createSessions<Data extends object = SessionData, Flash extends object = Data>(
   options: SessionsOptions,
-): Sessions<Data> {
-  return new Sessions<Data>(options)
+): Sessions<Data, Flash> {
+  return new Sessions<Data, Flash>(options)
 }
 
 /**
  * Loads and commits sessions for fetch handlers. Build it with `createSessions`.
  * @typeParam Data the shape of the session data
+ * @typeParam Flash the shape of the flash values; default: the same as `Data`
  */
-export class Sessions<Data extends object = SessionData> {
+export class Sessions<Data extends object = SessionData, Flash extends object = Data> {
   readonly #options: ResolvedOptions
   readonly #keeping: SessionKeeping
   readonly #context: PlanContext
-  readonly #loaded = new WeakMap<Request, Promise<Session<Data>>>()
+  readonly #loaded = new WeakMap<Request, Promise<Session<Data, Flash>>>()
 
   /** @param options see `SessionsOptions` */
   constructor(options: SessionsOptions) {
@@ -93,7 +95,7 @@ export class Sessions<Data extends object = SessionData> {
    * @returns the session
    * @throws SessionStoreError when the store fails
    */
-  load(request: Request): Promise<Session<Data>> {
+  load(request: Request): Promise<Session<Data, Flash>> {
     let session = this.#loaded.get(request)
     if (session === undefined) {
       session = this.#load(request)
@@ -146,7 +148,7 @@ export class Sessions<Data extends object = SessionData> {
    * @throws SessionTooLargeError when a `CookieStore` session outgrew the cookie
    */
   async commit(
-    session: Session<Data>,
+    session: Session<Data, Flash>,
     response: Response,
     options: CommitOptions = {},
   ): Promise<Response> {
@@ -164,7 +166,7 @@ export class Sessions<Data extends object = SessionData> {
    * @throws SessionTooLargeError when a `CookieStore` session outgrew the cookie
    */
   async commitHeaders(
-    session: Session<Data>,
+    session: Session<Data, Flash>,
     status: number,
     options: CommitOptions = {},
   ): Promise<SessionHeaders> {
@@ -196,7 +198,7 @@ export class Sessions<Data extends object = SessionData> {
   ): Promise<SessionHeaders> {
     const loading = this.#loaded.get(request)
     if (loading === undefined) return NO_SESSION_HEADERS
-    let session: Session<Data>
+    let session: Session<Data, Flash>
     try {
       session = await loading
     } catch {
@@ -307,16 +309,17 @@ export class Sessions<Data extends object = SessionData> {
     return list(userId)
   }
 
-  async #load(request: Request): Promise<Session<Data>> {
+  async #load(request: Request): Promise<Session<Data, Flash>> {
     const options = this.#options
     const secure = options.secure === 'auto' ? request.url.startsWith('https:') : options.secure
     const name = secure ? options.names.secure : options.names.insecure
     const value = readCookie(request.headers.get('cookie'), name)
     if (value !== undefined && value !== '') {
       const found = await this.#keeping.find(value)
-      if (found !== null) return new Session<Data>(storedState(options, secure, found, value))
+      if (found !== null)
+        return new Session<Data, Flash>(storedState(options, secure, found, value))
     }
-    return new Session<Data>(newState(options, secure))
+    return new Session<Data, Flash>(newState(options, secure))
   }
 
   // The cookie's attributes never change, so they were serialized (and checked) once; only the

@@ -38,4 +38,23 @@ describe('types', () => {
     const session = await sessions.load(new Request('https://example.com/'))
     expectTypeOf(session.get('anything')).toEqualTypeOf<unknown>()
   })
+
+  it('types flash values apart from the data with a second parameter', async () => {
+    interface Flash {
+      notice: string
+      error: { field: string }
+    }
+    const sessions = createSessions<Cart, Flash>({ secrets: 'x'.repeat(32) })
+    expectTypeOf(sessions).toEqualTypeOf<Sessions<Cart, Flash>>()
+    const session = await sessions.load(new Request('https://example.com/'))
+    expectTypeOf(session).toEqualTypeOf<Session<Cart, Flash>>()
+    expectTypeOf(session.flash).toBeCallableWith('notice', 'Added')
+    // @ts-expect-error: flash keys are those of Flash, not of the data
+    session.flash('user', 'ada')
+    // @ts-expect-error: nor is a data key set with a flash value's type
+    session.set('notice', 'x')
+    expectTypeOf(session.get('notice')).toEqualTypeOf<string | undefined>()
+    expectTypeOf(session.get('user')).toEqualTypeOf<string | undefined>()
+    expectTypeOf(session.get('error')).toEqualTypeOf<{ field: string } | undefined>()
+  })
 })

@@ -72,4 +72,24 @@ describe('SessionEnv', () => {
   it('augments no global type: ContextVariableMap stays without a session', () => {
     expectTypeOf<ContextVariableMap>().not.toHaveProperty('session')
   })
+
+  it('carries a separate flash type through the middleware', () => {
+    interface Flash {
+      notice: string
+    }
+    const flashing = createSessions<Cart, Flash>({ secrets: [SECRET_A] })
+    const app = new Hono().use(session(flashing))
+    app.get('/', async (c) => {
+      const session = await c.var.session()
+      expectTypeOf(session).toEqualTypeOf<Session<Cart, Flash>>()
+      session.flash('notice', 'Added')
+      expectTypeOf(session.get('notice')).toEqualTypeOf<string | undefined>()
+      // @ts-expect-error: flash keys are those of Flash
+      session.flash('user', 'ada')
+      return c.text('ok')
+    })
+    expectTypeOf(session<Cart, Flash>({ secrets: [SECRET_A] })).toEqualTypeOf<
+      MiddlewareHandler<SessionEnv<Cart, Flash>>
+    >()
+  })
 })

@@ -1,5 +1,5 @@
 import { createSessions, withSessionHeaders } from '@fetch-session/core'
-import type { SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
+import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { SessionEnv } from './session-env.ts'
 
@@ -16,10 +16,11 @@ import type { SessionEnv } from './session-env.ts'
  * @returns a middleware whose `Env` types `c.var.session`
  * @throws SessionConfigError for invalid options, when the middleware is created
  * @typeParam Data the shape of the session data
+ * @typeParam Flash the shape of the flash values, as given to `createSessions`
  */
-export function session<Data extends object>(
-  sessions: Sessions<Data>,
-): MiddlewareHandler<SessionEnv<Data>>
+export function session<Data extends object, Flash extends object = Data>(
+  sessions: Sessions<Data, Flash>,
+): MiddlewareHandler<SessionEnv<Data, Flash>>
 /**
  * The session middleware, creating its `Sessions` object from options:
  * `app.use(session<Cart>({ secrets: [process.env.SESSION_SECRET] }))`.
@@ -27,10 +28,11 @@ export function session<Data extends object>(
  * @returns a middleware whose `Env` types `c.var.session`
  * @throws SessionConfigError for invalid options
  * @typeParam Data the shape of the session data
+ * @typeParam Flash the shape of the flash values; default: the same as `Data`
  */
-export function session<Data extends object = SessionData>(
+export function session<Data extends object = SessionData, Flash extends object = Data>(
   options: SessionsOptions,
-): MiddlewareHandler<SessionEnv<Data>>
+): MiddlewareHandler<SessionEnv<Data, Flash>>
 /**
  * The session middleware, asking a function for its `Sessions` object on each request: for
  * runtimes whose configuration arrives with the request, such as the bindings of a Worker
@@ -41,10 +43,10 @@ export function session<Data extends object = SessionData>(
  * @param factory returns the `Sessions` object for a request's context
  * @returns a middleware typed for the app's own `Env`
  * @typeParam Data the shape of the session data
- * @typeParam E the app's `Env`, which must include `SessionEnv<Data>`
+ * @typeParam E the app's `Env`, which must include `SessionEnv<Data>` or `SessionEnv<Data, Flash>`
  */
-export function session<Data extends object, E extends SessionEnv<Data> = SessionEnv<Data>>(
-  factory: (c: Context<E>) => Sessions<Data>,
+export function session<Data extends object, E extends SessionEnv<Data, any> = SessionEnv<Data>>(
+  factory: (c: Context<E>) => Sessions<Data, FlashOf<E>>,
 ): MiddlewareHandler<E>
 export function session<Data extends object = SessionData>(
   sessions: Sessions<Data> | SessionsOptions | ((c: Context) => Sessions<Data>),
@@ -77,6 +79,11 @@ export function session<Data extends object = SessionData>(
     }
   }
 }
+
+// The flash type of an app's Env, which its Sessions object must have.
+type FlashOf<E> = E extends { Variables: { session: () => Promise<Session<any, infer Flash>> } }
+  ? Flash
+  : never
 
 // Duck-typed rather than `instanceof`, so that a Sessions object from another copy of the core
 // (two versions installed side by side) is still recognized.

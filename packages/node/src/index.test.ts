@@ -31,6 +31,22 @@ describe('@fetch-session/node exports', () => {
 })
 
 describe('types', () => {
+  it('carries a separate flash type to req.session', () => {
+    interface Flash {
+      notice: string
+    }
+    const flashing = createSessions<{ user: string }, Flash>({
+      secrets: 'types-only-secret-0123456789-0123456789',
+    })
+    node.withSession(flashing, (req) => {
+      expectTypeOf(req.session).toExtend<Session<{ user: string }, Flash>>()
+      expectTypeOf(req.session.get('notice')).toEqualTypeOf<string | undefined>()
+      req.session.flash('notice', 'Saved')
+      // @ts-expect-error: flash keys are those of Flash
+      req.session.flash('user', 'ada')
+    })
+  })
+
   interface Cart {
     items: string[]
     user: string

@@ -14,9 +14,13 @@ export type SessionCallback = (error: Error | null) => void
  * written for express-session. Each callback is called asynchronously, once: with `null`, or
  * with an error where the call cannot be honoured (never left uncalled).
  * @typeParam Data the shape of the session data
+ * @typeParam Flash the shape of the flash values; default: the same as `Data`
  * @see https://github.com/expressjs/session#sessionregeneratecallback
  */
-export interface NodeSessionMethods<Data extends object = SessionData> extends Session<Data> {
+export interface NodeSessionMethods<
+  Data extends object = SessionData,
+  Flash extends object = Data,
+> extends Session<Data, Flash> {
   /** express-session's view of the cookie: `expires` and `maxAge`, see `SessionCookie`. */
   readonly cookie: SessionCookie
   /**
@@ -64,8 +68,10 @@ export interface NodeSessionMethods<Data extends object = SessionData> extends S
  * `flash`…) is reachable only through `get` and `set`; assigning to a method throws.
  * @typeParam Data the shape of the session data
  */
-export type NodeSession<Data extends object = SessionData> = NodeSessionMethods<Data> &
-  Partial<Omit<Data, keyof NodeSessionMethods<Data>>>
+export type NodeSession<
+  Data extends object = SessionData,
+  Flash extends object = Data,
+> = NodeSessionMethods<Data, Flash> & Partial<Omit<Data, keyof NodeSessionMethods<Data, Flash>>>
 
 interface Context {
   res: ServerResponse
@@ -76,13 +82,13 @@ interface Context {
   cookie: SessionCookie | undefined
 }
 
-const contexts = new WeakMap<Session<object>, Context>()
+const contexts = new WeakMap<Session<any, any>, Context>()
 const core = Session.prototype as Session<SessionData>
 
 type Loose = Session<SessionData>
 
 function contextOf(session: object): Context {
-  const context = contexts.get(session as Session<object>)
+  const context = contexts.get(session as Session<any, any>)
   if (context === undefined) throw new TypeError('Not a session given by sessionMiddleware')
   return context
 }
@@ -299,11 +305,11 @@ function accessorSetter(target: object, key: string): ((value: unknown) => void)
  * @param reload loads the session again and puts it on `req.session`
  * @returns the session, typed as `req.session`
  */
-export function adoptSession<Data extends object>(
-  session: Session<Data>,
+export function adoptSession<Data extends object, Flash extends object>(
+  session: Session<Data, Flash>,
   res: ServerResponse,
   reload: () => Promise<void>,
-): NodeSession<Data> {
+): NodeSession<Data, Flash> {
   if (!contexts.has(session)) {
     const context: Context = { res, reload, properties: new Set(), cookie: undefined }
     contexts.set(session, context)
@@ -313,7 +319,7 @@ export function adoptSession<Data extends object>(
     Object.setPrototypeOf(session, prototype)
     for (const key of keys) addProperty(loose, context, key)
   }
-  return session as NodeSession<Data>
+  return session as NodeSession<Data, Flash>
 }
 
 /**
@@ -321,7 +327,7 @@ export function adoptSession<Data extends object>(
  * @param value anything, such as what `req.session` holds
  */
 export function isNodeSession(value: unknown): value is NodeSession<object> {
-  return typeof value === 'object' && value !== null && contexts.has(value as Session<object>)
+  return typeof value === 'object' && value !== null && contexts.has(value as Session<any, any>)
 }
 
 /**
@@ -329,7 +335,7 @@ export function isNodeSession(value: unknown): value is NodeSession<object> {
  * that the commit sees them.
  * @param session a session turned into `req.session`
  */
-export function settleProperties(session: Session<object>): void {
+export function settleProperties(session: Session<any, any>): void {
   const context = contexts.get(session)
   if (context === undefined) return
   for (const key of [...context.properties]) settle(session as unknown as Loose, context, key)

@@ -9,10 +9,10 @@ import type { Session } from '@fetch-session/core'
  * @see https://github.com/expressjs/session#cookie
  */
 export class SessionCookie {
-  readonly #session: Session<object>
+  readonly #session: Session<any, any>
 
   /** @internal Made by `req.session.cookie`. */
-  constructor(session: Session<object>) {
+  constructor(session: Session<any, any>) {
     this.#session = session
   }
 

@@ -13,11 +13,13 @@ import { handlerFailed } from './session-error-handler.ts'
  * `Session` with express-session's callback forms and property access (see `NodeSession`).
  * @typeParam Data the shape of the session data
  * @typeParam Req the request type to extend, such as Express's `Request`
+ * @typeParam Flash the shape of the flash values; default: the same as `Data`
  */
 export type SessionRequest<
   Data extends object = SessionData,
   Req extends IncomingMessage = IncomingMessage,
-> = Req & { session: NodeSession<Data> }
+  Flash extends object = Data,
+> = Req & { session: NodeSession<Data, Flash> }
 
 /**
  * A Connect-style middleware, as `sessionMiddleware` returns it: usable with Express, Connect
@@ -63,8 +65,8 @@ export interface SessionMiddlewareOptions {
  * @returns the middleware
  * @typeParam Data the shape of the session data
  */
-export function sessionMiddleware<Data extends object = SessionData>(
-  sessions: Sessions<Data>,
+export function sessionMiddleware<Data extends object = SessionData, Flash extends object = Data>(
+  sessions: Sessions<Data, Flash>,
   options: SessionMiddlewareOptions = {},
 ): SessionMiddleware {
   const { onError } = options
@@ -77,10 +79,10 @@ export function sessionMiddleware<Data extends object = SessionData>(
     const hooked = sessions.isLoaded(request)
     sessions.load(request).then(
       (loaded) => {
-        const target = req as SessionRequest<Data>
+        const target = req as SessionRequest<Data, IncomingMessage, Flash>
         if (hooked) {
           // The first mount adopted it and put it there; a reload() may have replaced it since.
-          if (!isNodeSession(target.session)) target.session = loaded as NodeSession<Data>
+          if (!isNodeSession(target.session)) target.session = loaded as NodeSession<Data, Flash>
           return next()
         }
         // The session to commit: the one loaded here, until reload() replaces it.
@@ -122,9 +124,9 @@ export function sessionMiddleware<Data extends object = SessionData>(
 }
 
 // Commits through the core and writes the headers it decided straight onto the Node response.
-async function commitHead<Data extends object>(
-  sessions: Sessions<Data>,
-  session: Session<Data>,
+async function commitHead<Data extends object, Flash extends object>(
+  sessions: Sessions<Data, Flash>,
+  session: Session<Data, Flash>,
   req: IncomingMessage,
   res: ServerResponse,
   status: number,
@@ -176,7 +178,7 @@ function discardHead(res: ServerResponse): void {
 // reading it draws one for a new session. `null` when the data no longer serializes (a cycle
 // added to a nested value), which the commit also refuses. flash() and setExpiry() leave no
 // trace here.
-function fingerprint(session: Session<object>): string | null {
+function fingerprint(session: Session<any, any>): string | null {
   try {
     const entries = session.entries()
     return JSON.stringify([entries.length === 0 ? null : session.id, entries])

@@ -30,9 +30,9 @@ export interface WithSessionOptions {
  * @returns a listener for `http.createServer()` or `server.on('request', ...)`
  * @typeParam Data the shape of the session data
  */
-export function withSession<Data extends object = SessionData>(
-  sessions: Sessions<Data>,
-  handler: (req: SessionRequest<Data>, res: ServerResponse) => unknown,
+export function withSession<Data extends object = SessionData, Flash extends object = Data>(
+  sessions: Sessions<Data, Flash>,
+  handler: (req: SessionRequest<Data, IncomingMessage, Flash>, res: ServerResponse) => unknown,
   options: WithSessionOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { onError } = options
@@ -58,7 +58,7 @@ export function withSession<Data extends object = SessionData>(
       if (started) return
       started = true
       try {
-        const result = handler(req as SessionRequest<Data>, res)
+        const result = handler(req as SessionRequest<Data, IncomingMessage, Flash>, res)
         if (isPromiseLike(result)) result.then(undefined, fail)
       } catch (error) {
         fail(error)
