@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
+import { createRequire } from 'node:module'
 import express from 'express'
 import type { ErrorRequestHandler, Request } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +16,20 @@ import { close, listen } from './test-support/servers.ts'
 interface Data {
   count: number
 }
+
+const require = createRequire(import.meta.url)
+
+// Both majors in use. Express 4 ships no types; the calls made here are typed alike in 4 and 5.
+// Express 4 does not await a handler's promise: its apps pass a rejection on with `.catch(next)`.
+const EXPRESS = [
+  { name: 'Express 5', express, packageName: 'express', major: 5 },
+  {
+    name: 'Express 4',
+    express: require('express-4') as typeof express,
+    packageName: 'express-4',
+    major: 4,
+  },
+]
 
 // Counts the writes that reach the store, so that "nothing persisted" is seen at the source.
 class CountingStore extends MemoryStore {
@@ -38,7 +53,7 @@ function session(req: Request) {
   return (req as SessionRequest<Data, typeof req>).session
 }
 
-describe('sessionErrorHandler() on Express 5', () => {
+describe.each(EXPRESS)('sessionErrorHandler() on $name', ({ express, packageName, major }) => {
   const store = new CountingStore()
   const seen: unknown[] = []
   let server: Server
@@ -57,11 +72,13 @@ describe('sessionErrorHandler() on Express 5', () => {
       session(req).set('count', 999)
       throw refused(Number(req.params.status))
     })
-    app.get('/reject/:status', async (req) => {
+    const rejecting = async (req: Request) => {
       session(req).set('count', 999)
       await Promise.resolve()
       throw refused(Number(req.params.status))
-    })
+    }
+    if (major >= 5) app.get('/reject/:status', rejecting)
+    else app.get('/reject/:status', (req, _res, next) => void rejecting(req).catch(next))
     app.get('/next/:status', (req, _res, next) => {
       session(req).set('count', 999)
       next(refused(Number(req.params.status)))
@@ -83,6 +100,12 @@ describe('sessionErrorHandler() on Express 5', () => {
     base = await listen(server)
   })
   afterAll(() => close(server))
+
+  it(`runs on Express ${major}`, () => {
+    const { version } = require(`${packageName}/package.json`) as { version: string }
+    expect(require(packageName)).toBe(express)
+    expect(version.split('.')[0]).toBe(String(major))
+  })
 
   async function count(cookie: string): Promise<number> {
     const response = await rawRequest(base + '/count', { headers: { cookie } })
