@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileStore } from '@fetch-session/node'
-import { CookieJar } from '../../../packages/core/src/test-support/cookie-jar.ts'
+import { CookieJar } from '@fetch-session/test-support'
 import { createApp } from '../src/app.ts'
 
 const SECRET = 'test-secret-0123456789-0123456789-0123456789'

@@ -2,7 +2,7 @@
 // its sessions in a KVStore over a real KV namespace.
 import { afterAll, beforeAll } from 'vitest'
 import type { Miniflare } from 'miniflare'
-import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
+import { behaviourSuite } from '@fetch-session/test-support'
 import { send, startWorker } from './support/workerd.ts'
 
 let mf: Miniflare

@@ -2,7 +2,7 @@
 // real binding that logs every call, whatever its method.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Miniflare } from 'miniflare'
-import { CookieJar } from '../../core/src/test-support/cookie-jar.ts'
+import { CookieJar } from '@fetch-session/test-support'
 import { kvCalls, resetCalls, send, startWorker } from './support/workerd.ts'
 
 let mf: Miniflare

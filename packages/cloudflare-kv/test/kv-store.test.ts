@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Miniflare } from 'miniflare'
 import { generateSessionId } from '@fetch-session/core'
-import { storeConformance } from '../../core/src/test-support/store-conformance.ts'
+import { describeStore } from '@fetch-session/testing'
 import { KV_LIMITS } from '../src/index.ts'
 import type { KVNamespaceLike } from '../src/index.ts'
 import { kvCalls, remoteStore, resetCalls, send, startWorker } from './support/workerd.ts'
@@ -26,8 +26,8 @@ afterAll(async () => {
   await mf?.dispose()
 })
 
-storeConformance('KVStore inside workerd', () => remoteStore(mf))
-storeConformance('KVStore inside workerd, with prefix and cacheTtl', () =>
+describeStore('KVStore inside workerd', () => remoteStore(mf))
+describeStore('KVStore inside workerd, with prefix and cacheTtl', () =>
   remoteStore(mf, { prefix: 'tenant-7/sessions/', cacheTtl: 300 }),
 )
 

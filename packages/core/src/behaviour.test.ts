@@ -1,6 +1,5 @@
 import * as core from './index.ts'
-import { createBehaviourApp } from './test-support/behaviour-app.ts'
-import { behaviourSuite } from './test-support/behaviour-suite.ts'
+import { behaviourSuite, createBehaviourApp } from '@fetch-session/test-support'
 
 // The stories in-process: `handler(new Request(...))`, as a Workers or Deno app calls it.
 for (const kind of ['memory', 'cookie'] as const) {

@@ -4,9 +4,8 @@
 // browsers: they share nothing but the host, and most of their time is spent asleep in the
 // timeout stories.
 import { describe } from 'vitest'
-import { behaviourSuite } from './test-support/behaviour-suite.ts'
+import { behaviourSuite, STORE_KINDS } from '@fetch-session/test-support'
 import { bun, startedHosts } from './test-support/hosts/runtimes.ts'
-import { STORE_KINDS } from './test-support/hosts/store-kind.ts'
 
 const runtime = await bun()
 const host = startedHosts(runtime)

@@ -2,9 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'n
 import * as core from './index.ts'
 import { webCrypto } from './session-crypto.ts'
 import type { SessionCrypto } from './session-crypto.ts'
-import { createBehaviourApp } from './test-support/behaviour-app.ts'
-import { behaviourSuite } from './test-support/behaviour-suite.ts'
-import { cryptoConformance } from './test-support/crypto-conformance.ts'
+import { behaviourSuite, createBehaviourApp, cryptoConformance } from '@fetch-session/test-support'
 
 cryptoConformance('webCrypto', webCrypto)
 

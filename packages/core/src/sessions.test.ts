@@ -11,8 +11,7 @@ import {
   sign,
 } from './index.ts'
 import type { Session, SessionsOptions } from './index.ts'
-import { CookieJar } from './test-support/cookie-jar.ts'
-import { CountingStore } from './test-support/counting-store.ts'
+import { CookieJar, CountingStore } from '@fetch-session/test-support'
 
 const SECRET = 'a-secret-of-at-least-thirty-two-characters'
 const DAY = 24 * 60 * 60

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { ServerType } from '@hono/node-server'
 import { afterAll, beforeAll } from 'vitest'
-import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
+import { behaviourSuite } from '@fetch-session/test-support'
 import { createHonoBehaviourApp } from './test-support/behaviour-app.ts'
 
 // The core's stories through Hono on a real node:http server, reached over TCP with fetch().

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll } from 'vitest'
-import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
+import { behaviourSuite } from '@fetch-session/test-support'
 
 // The core's stories through Hono inside workerd: the behaviour app is bundled from source into
 // a module worker and run by miniflare, one runtime per store.

@@ -1,4 +1,4 @@
-import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
+import { behaviourSuite } from '@fetch-session/test-support'
 import { createHonoBehaviourApp } from './test-support/behaviour-app.ts'
 
 // The core's stories through Hono, in-process: `app.request()`, as Hono's own tests call an app.

@@ -4,8 +4,7 @@
 // browsers: they share nothing but the host, and most of their time is spent asleep in the
 // timeout stories.
 import { describe } from 'vitest'
-import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
-import { STORE_KINDS } from '../../core/src/test-support/hosts/store-kind.ts'
+import { behaviourSuite, STORE_KINDS } from '@fetch-session/test-support'
 import { bun, startedHosts } from './test-support/hosts/runtimes.ts'
 
 const runtime = await bun()

@@ -3,7 +3,7 @@ import type { Session, SessionData } from '@fetch-session/core'
 import { Hono } from 'hono'
 import type { ContextVariableMap, MiddlewareHandler } from 'hono'
 import { describe, expectTypeOf, it } from 'vitest'
-import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
+import { SECRET_A } from '@fetch-session/test-support'
 import { session } from './session-middleware.ts'
 import type { SessionEnv, SessionVariables } from './session-env.ts'
 

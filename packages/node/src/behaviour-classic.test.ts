@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import { afterAll, beforeAll } from 'vitest'
-import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
+import { behaviourSuite } from '@fetch-session/test-support'
 import { createClassicExpressApp, createClassicListener } from './test-support/classic-app.ts'
 import { close, listen } from './test-support/servers.ts'
 

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http'
 import { afterAll, beforeAll } from 'vitest'
 import * as core from '@fetch-session/core'
-import { createBehaviourApp } from '../../core/src/test-support/behaviour-app.ts'
-import { behaviourSuite } from '../../core/src/test-support/behaviour-suite.ts'
+import { behaviourSuite, createBehaviourApp } from '@fetch-session/test-support'
 import { serve } from './serve.ts'
 import { baseUrl, close } from './test-support/servers.ts'
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CookieJar } from '../../core/src/test-support/cookie-jar.ts'
+import { CookieJar } from '@fetch-session/test-support'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const script = fileURLToPath(new URL('./test-support/file-store-server.ts', import.meta.url))

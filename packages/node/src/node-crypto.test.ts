@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as core from '@fetch-session/core'
-import { cryptoConformance } from '../../core/src/test-support/crypto-conformance.ts'
+import { cryptoConformance } from '@fetch-session/test-support'
 import { nodeCrypto } from './node-crypto.ts'
 
 cryptoConformance('nodeCrypto', nodeCrypto)

@@ -17,7 +17,7 @@ import {
   withSession,
 } from './index.ts'
 import type { NodeSession } from './index.ts'
-import { CookieJar } from '../../core/src/test-support/cookie-jar.ts'
+import { CookieJar } from '@fetch-session/test-support'
 import { baseUrl, close, listen } from './test-support/servers.ts'
 
 // The README's declaration for Express.

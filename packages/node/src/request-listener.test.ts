@@ -2,7 +2,7 @@ import { createServer, IncomingMessage, request as httpRequest, ServerResponse }
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSessions, SessionStoreError } from '@fetch-session/core'
-import { SECRET_A } from '../../core/src/test-support/behaviour-app.ts'
+import { SECRET_A } from '@fetch-session/test-support'
 import { createListener } from './request-listener.ts'
 import type { FetchHandler } from './request-listener.ts'
 import { remoteAddress } from './remote-address.ts'

@@ -4,13 +4,8 @@
 import { CookieStore, MemoryStore, createSessions } from '@fetch-session/core'
 import type { SessionStore, Sessions } from '@fetch-session/core'
 import { Hono } from 'hono'
-import {
-  SECRET_A,
-  SECRET_B,
-  SHORT_ABSOLUTE,
-  SHORT_IDLE,
-} from '../../../core/src/test-support/behaviour-app.ts'
-import type { StoreKind } from '../../../core/src/test-support/behaviour-app.ts'
+import { SECRET_A, SECRET_B, SHORT_ABSOLUTE, SHORT_IDLE } from '@fetch-session/test-support/app'
+import type { StoreKind } from '@fetch-session/test-support/app'
 import { session } from '../index.ts'
 import type { SessionEnv } from '../index.ts'
 

@@ -2,7 +2,7 @@
 // project's tests. Only the runtime tests (runtimes-*.test.ts) read it, importing both packages
 // as their users do; the other tests use the sources.
 //
-// The core is built first by the core project's own global setup (called here too, since the
+// The core is built first, as the core project's global setup also does (here too, since the
 // projects run in any order and a run may include this project alone), because this package's
 // build reads the core's declarations from its dist/. Both builds are `tsc -p
 // tsconfig.build.json` (the build script) through the compiler API, safe to run while another
@@ -13,7 +13,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
-import buildCore, { buildDist } from '../../../core/src/test-support/global-setup.ts'
+import { buildDist, provideCoreBuild } from '@fetch-session/test-support/build-dist'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,7 +26,7 @@ const packageDir = resolve(fileURLToPath(import.meta.url), '../../..')
 
 export default function setup(project: TestProject): void {
   // Provides `coreBuildErrors`, and rebuilds the core on reruns before the callback below runs.
-  buildCore(project)
+  provideCoreBuild(project)
   project.provide('honoBuildErrors', buildDist(packageDir))
   project.onTestsRerun(() => project.provide('honoBuildErrors', buildDist(packageDir)))
 }

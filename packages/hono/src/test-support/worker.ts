@@ -1,7 +1,7 @@
 // The Hono behaviour app as a Worker, run in workerd by miniflare. Both apps are built at global
 // scope, as a Worker configured by constants is, so that anything workerd forbids there (random
 // values, timers, I/O) in the middleware's construction fails the suite.
-import type { StoreKind } from '../../../core/src/test-support/behaviour-app.ts'
+import type { StoreKind } from '@fetch-session/test-support/app'
 import { createHonoBehaviourApp } from './behaviour-app.ts'
 
 const apps = {

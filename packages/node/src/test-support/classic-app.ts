@@ -1,19 +1,14 @@
-// The routes of the core's behaviour app (packages/core/src/test-support/behaviour-app.ts),
-// written as classic `(req, res)` handlers over `withSession` on plain node:http and over
-// `sessionMiddleware` on Express, so that the same behaviour stories run through both. Each
-// route writes its response a different way (writeHead, setHeader + end, write + end, a piped
-// stream, flushHeaders, Express's send/json/redirect) to cover every path to the head.
+// The routes of the shared behaviour app (`@fetch-session/test-support`), written as classic
+// `(req, res)` handlers over `withSession` on plain node:http and over `sessionMiddleware` on
+// Express, so that the same behaviour stories run through both. Each route writes its response
+// a different way (writeHead, setHeader + end, write + end, a piped stream, flushHeaders,
+// Express's send/json/redirect) to cover every path to the head.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import express from 'express'
 import * as core from '@fetch-session/core'
 import type { SessionStore } from '@fetch-session/core'
-import {
-  SECRET_A,
-  SECRET_B,
-  SHORT_ABSOLUTE,
-  SHORT_IDLE,
-} from '../../../core/src/test-support/behaviour-app.ts'
+import { SECRET_A, SECRET_B, SHORT_ABSOLUTE, SHORT_IDLE } from '@fetch-session/test-support/app'
 import { sessionMiddleware } from '../session-middleware.ts'
 import type { SessionRequest } from '../session-middleware.ts'
 import { withSession } from '../with-session.ts'

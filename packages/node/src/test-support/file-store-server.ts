@@ -1,7 +1,7 @@
 // A server process for the restart test: the core's behaviour app on `serve`, keeping its
 // sessions in a FileStore under SESSION_DIR. Prints its URL once listening.
 import * as core from '@fetch-session/core'
-import { createBehaviourApp } from '../../../core/src/test-support/behaviour-app.ts'
+import { createBehaviourApp } from '@fetch-session/test-support/app'
 import { FileStore } from '../file-store.ts'
 import { serve } from '../serve.ts'
 import { baseUrl } from './servers.ts'

@@ -1,8 +1,7 @@
 // The behaviour app on Bun, importing the core as a Bun user does: the package's published build.
 // Run from the package directory: `bun --no-install src/test-support/hosts/bun.ts <store kind>`.
 import * as core from '@fetch-session/core'
-import { createBehaviourApp } from '../behaviour-app.ts'
-import { storeKind } from './store-kind.ts'
+import { createBehaviourApp, storeKind } from '@fetch-session/test-support/app'
 
 // The few Bun APIs used here, declared rather than typed by a Bun types package.
 declare const Bun: {

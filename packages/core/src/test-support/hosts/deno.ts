@@ -2,8 +2,7 @@
 // package's published build, resolved through its package.json `exports`. Run from the package
 // directory: `deno run --node-modules-dir=manual --allow-net=127.0.0.1 <this file> <store kind>`.
 import * as core from '@fetch-session/core'
-import { createBehaviourApp } from '../behaviour-app.ts'
-import { storeKind } from './store-kind.ts'
+import { createBehaviourApp, storeKind } from '@fetch-session/test-support/app'
 
 // The few Deno APIs used here, declared rather than typed by a Deno types package.
 declare const Deno: {

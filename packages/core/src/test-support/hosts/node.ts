@@ -7,8 +7,7 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as core from '@fetch-session/core'
-import { createBehaviourApp } from '../behaviour-app.ts'
-import { storeKind } from './store-kind.ts'
+import { createBehaviourApp, storeKind } from '@fetch-session/test-support/app'
 
 const app = createBehaviourApp(core, storeKind(process.argv.at(-1)))
 

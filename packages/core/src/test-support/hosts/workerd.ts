@@ -3,8 +3,8 @@
 // global scope, as a Worker configured by constants is, so a core constructor that does
 // something workerd forbids there (random values, timers, I/O) fails the suite.
 import * as core from '@fetch-session/core'
-import { createBehaviourApp } from '../behaviour-app.ts'
-import type { StoreKind } from '../behaviour-app.ts'
+import { createBehaviourApp } from '@fetch-session/test-support/app'
+import type { StoreKind } from '@fetch-session/test-support/app'
 
 const apps = {
   memory: createBehaviourApp(core, 'memory'),

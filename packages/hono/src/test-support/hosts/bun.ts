@@ -2,7 +2,7 @@
 // into a throwaway application directory, the packages left as imports by name, so that Bun
 // resolves @fetch-session/core and @fetch-session/hono to their published builds (dist/).
 // Run there: `bun --no-install host.js <store kind>`.
-import { storeKind } from '../../../../core/src/test-support/hosts/store-kind.ts'
+import { storeKind } from '@fetch-session/test-support/app'
 import { createHonoBehaviourApp } from '../behaviour-app.ts'
 
 // The few Bun APIs used here, declared rather than typed by a Bun types package.

@@ -3,7 +3,7 @@
 // resolves @fetch-session/core and @fetch-session/hono through its node_modules and their
 // package.json `exports` to their published builds (dist/). Run there:
 // `deno run --node-modules-dir=manual --allow-net=127.0.0.1 host.js <store kind>`.
-import { storeKind } from '../../../../core/src/test-support/hosts/store-kind.ts'
+import { storeKind } from '@fetch-session/test-support/app'
 import { createHonoBehaviourApp } from '../behaviour-app.ts'
 
 // The few Deno APIs used here, declared rather than typed by a Deno types package.

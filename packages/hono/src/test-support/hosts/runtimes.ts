@@ -4,28 +4,31 @@
 // the bundle imports `@fetch-session/hono` instead). The directory's node_modules links the
 // packages the bundle imports, so the runtime resolves @fetch-session/core and
 // @fetch-session/hono through their package.json `exports` to their published builds (dist/,
-// built by the project's global setup). Starting and keeping hosts is the core's code; nothing
-// here skips: a runtime that is missing or does not start fails its tests, naming the cause.
+// built by the project's global setup); the shared test support is bundled into the host, since
+// no runtime loads TypeScript from node_modules. Starting and keeping hosts is shared test
+// support too; nothing here skips: a runtime that is missing or does not start fails its tests,
+// naming the cause.
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import type { Plugin } from 'esbuild'
 import { afterAll, inject } from 'vitest'
-import type { StoreKind } from '../../../../core/src/test-support/behaviour-app.ts'
-import { startProcessHost } from '../../../../core/src/test-support/hosts/process-host.ts'
-import type { RunningHost } from '../../../../core/src/test-support/hosts/process-host.ts'
-import { installedBin, output } from '../../../../core/src/test-support/hosts/runtimes.ts'
-import type { Runtime } from '../../../../core/src/test-support/hosts/runtimes.ts'
+import type { StoreKind } from '@fetch-session/test-support'
+import {
+  installedBin,
+  output,
+  START_TIMEOUT,
+  startProcessHost,
+} from '@fetch-session/test-support/hosts'
+import type { RunningHost, Runtime } from '@fetch-session/test-support/hosts'
 
-export { startedHosts } from '../../../../core/src/test-support/hosts/runtimes.ts'
+export { startedHosts } from '@fetch-session/test-support/hosts'
 
 const packageDir = resolve(fileURLToPath(import.meta.url), '../../../..')
 const adapterSources = join(packageDir, 'src', 'index.ts')
-
-/** How long a host may take to start before it counts as failed, in ms (a deadline only). */
-const START_TIMEOUT = 60_000
 
 /** Bun, from the `bun` npm package, running hosts/bun.ts. */
 export async function bun(): Promise<Runtime> {
@@ -88,7 +91,7 @@ async function applicationDirectory(host: string): Promise<string> {
     format: 'esm',
     target: 'es2022',
     packages: 'external',
-    plugins: [adapterByName],
+    plugins: [adapterByName, testSupportBundled],
     metafile: true,
     write: false,
     logLevel: 'silent',
@@ -127,6 +130,18 @@ const adapterByName: Plugin = {
         ? { path: '@fetch-session/hono', external: true }
         : undefined,
     )
+  },
+}
+
+const fromHere = createRequire(import.meta.url)
+
+/** Bundles the shared test support, which is TypeScript that no runtime loads from node_modules. */
+const testSupportBundled: Plugin = {
+  name: 'test-support-bundled',
+  setup(build) {
+    build.onResolve({ filter: /^@fetch-session\/test-support(\/|$)/ }, ({ path }) => ({
+      path: fromHere.resolve(path),
+    }))
   },
 }
 

@@ -1,7 +1,7 @@
 // The application that every behaviour story talks to, written once against the public API and
 // handed the core module by each host, so that the same code runs from source in Node's tests
 // and from the built package in workerd, Bun and Deno.
-import type * as Core from '../index.ts'
+import type * as Core from '@fetch-session/core'
 
 type CoreModule = Pick<typeof Core, 'createSessions' | 'MemoryStore' | 'CookieStore'>
 

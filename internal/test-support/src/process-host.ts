@@ -2,7 +2,7 @@
 // prints `listening on <port>` once it serves, and exits when its stdin closes, so a test
 // process that dies without cleaning up takes its hosts with it.
 import { spawn } from 'node:child_process'
-import type { BehaviourHost } from '../behaviour-suite.ts'
+import type { BehaviourHost } from './behaviour-suite.ts'
 
 /** A host that is running, until `close()`. */
 export interface RunningHost extends BehaviourHost {

@@ -3,8 +3,8 @@ import type {
   SessionWrite,
   UserSession,
   VersionedSessionStore,
-} from '../session-store.ts'
-import { MemoryStore } from '../memory-store.ts'
+} from '@fetch-session/core'
+import { MemoryStore } from '@fetch-session/core'
 
 /**
  * A MemoryStore that counts its calls, to prove what the lifecycle rules say about laziness:

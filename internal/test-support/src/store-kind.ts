@@ -1,5 +1,5 @@
 // Which store a host process serves the behaviour app with, named on its command line.
-import type { StoreKind } from '../behaviour-app.ts'
+import type { StoreKind } from './behaviour-app.ts'
 
 /** Every store kind a runtime is tested with. */
 export const STORE_KINDS: readonly StoreKind[] = ['memory', 'cookie']

@@ -1,7 +1,7 @@
 // What any SessionCrypto must do: the same bytes as Web Crypto, and refusals where it refuses.
 import { describe, expect, it } from 'vitest'
-import { webCrypto } from '../session-crypto.ts'
-import type { SessionCrypto } from '../session-crypto.ts'
+import { webCrypto } from '@fetch-session/core'
+import type { SessionCrypto } from '@fetch-session/core'
 
 const encoder = new TextEncoder()
 
