@@ -2,7 +2,12 @@
 // which runs some of them in process. Every one has the same two routes: COUNTER_PATH reads the
 // session's counter, adds one and writes it back; UNTOUCHED_PATH never asks for the session.
 import { CookieStore, MemoryStore, createSessions } from '@fetch-session/core'
-import type { SessionCrypto, SessionStore, Sessions } from '@fetch-session/core'
+import type {
+  SessionCrypto,
+  SessionStore,
+  Sessions,
+  VersionedSessionStore,
+} from '@fetch-session/core'
 import { session } from '@fetch-session/hono'
 import type { SessionEnv } from '@fetch-session/hono'
 import { Hono } from 'hono'
@@ -42,7 +47,7 @@ export function bareHono(middleware = false): Handler {
  * @param crypto a crypto implementation other than Web Crypto
  */
 export function benchSessions(
-  store: SessionStore | CookieStore = new MemoryStore(),
+  store: SessionStore | VersionedSessionStore | CookieStore = new MemoryStore(),
   crypto?: SessionCrypto | null,
 ): Sessions<Data> {
   return createSessions<Data>({

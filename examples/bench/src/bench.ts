@@ -2,8 +2,9 @@
 // and writes it to BENCHMARKS.md at the repository root. `--quick` is the smoke mode that
 // `pnpm test` runs: a few requests per run, one round, and BENCHMARKS.md left alone.
 //
-// Options: --quick; --only <names> (contenders, comma-separated; the ceiling always runs);
-// --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for experiments);
+// Options: --quick; --only <names> (contenders, comma-separated; the ceiling and the control
+// always run); --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for
+// experiments);
 // --skip-micro; --skip-http; --output <file> (instead of BENCHMARKS.md; in quick mode, nothing
 // is written unless this is given); --json <file> (the raw figures, for tests); --render <file>
 // (no measuring: render the report again from raw figures, for instance after editing
@@ -20,7 +21,7 @@ import { runHttpSuite } from './http-suite.ts'
 import type { HttpSettings } from './http-suite.ts'
 import { runMicroSuite } from './micro-suite.ts'
 import type { MicroSettings } from './micro-suite.ts'
-import { checkTargets, renderMarkdown } from './report.ts'
+import { CONTROL, checkTargets, renderMarkdown } from './report.ts'
 import type { BenchResults } from './report.ts'
 
 const FULL_HTTP: HttpSettings = {
@@ -40,9 +41,10 @@ const QUICK_HTTP: HttpSettings = {
   amount: 20,
   newSessions: 100,
   newSecondsLimit: 30,
-  warmSeconds: 0.1,
+  warmSeconds: 0,
   warmNewSessions: 10,
   isolatedSessions: 200,
+  pin: false,
 }
 const FULL_MICRO: MicroSettings = { minCpuTimeNs: 600e6, batchSamples: 4096, passes: 3 }
 const QUICK_MICRO: MicroSettings = { minCpuTimeNs: 1e6, batchSamples: 16, passes: 1 }
@@ -153,7 +155,10 @@ function selectContenders(only: string | undefined): Contender[] {
       `unknown contender(s) ${unknown.join(', ')}; known: ${list.map((c) => c.name).join(', ')}`,
     )
   }
-  return list.filter((contender, index) => index === 0 || names.has(contender.name))
+  // The ceiling and the control (see report.ts) always run: every ratio and its noise need them.
+  return list.filter(
+    (contender, index) => index === 0 || contender.name === CONTROL || names.has(contender.name),
+  )
 }
 
 function positive(name: string, text: string): number {

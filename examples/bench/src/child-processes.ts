@@ -22,6 +22,11 @@ export interface Placement {
   description: string
 }
 
+/** Leaves every process free to run on any core. */
+export function unpinned(): Placement {
+  return { server: [], client: [], description: 'not pinned (quick mode)' }
+}
+
 /** Pins servers to core 0 and the load client to core 1 when `taskset` and two cores exist. */
 export function placement(): Placement {
   const cores = availableParallelism()
