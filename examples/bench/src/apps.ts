@@ -24,8 +24,11 @@ export interface Data {
   count: number
 }
 
-/** A fetch handler, as Hono's `app.fetch` or `sessions.wrap()` gives one. */
-export type Handler = (request: Request) => Response | Promise<Response>
+/**
+ * A fetch handler, as Hono's `app.fetch` or `sessions.wrap()` gives one; servers pass their
+ * bindings after the request (`@hono/node-server` its `{ incoming, outgoing }`).
+ */
+export type Handler = (request: Request, ...bindings: any[]) => Response | Promise<Response>
 
 /**
  * The ceiling: bare Hono, the same routes without any session.
@@ -38,7 +41,7 @@ export function bareHono(middleware = false): Handler {
   if (middleware) app.use((_c, next) => next())
   app.get(COUNTER_PATH, (c) => c.text(String(++count)))
   app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
-  return (request) => app.fetch(request)
+  return app.fetch
 }
 
 /**
@@ -71,7 +74,7 @@ export function fetchSessionHono(sessions: Sessions<Data>): Handler {
     return c.text(String(count))
   })
   app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
-  return (request) => app.fetch(request)
+  return app.fetch
 }
 
 /**
@@ -132,5 +135,5 @@ export function honoSessions(store: HonoSessionsStore): Handler {
     return c.text(String(count))
   })
   app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
-  return (request) => app.fetch(request)
+  return app.fetch
 }
