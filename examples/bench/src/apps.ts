@@ -2,7 +2,12 @@
 // which runs some of them in process. Every one has the same two routes: COUNTER_PATH reads the
 // session's counter, adds one and writes it back; UNTOUCHED_PATH never asks for the session.
 import { CookieStore, MemoryStore, createSessions } from '@fetch-session/core'
-import type { SessionCrypto, SessionStore, Sessions } from '@fetch-session/core'
+import type {
+  SessionCrypto,
+  SessionStore,
+  Sessions,
+  VersionedSessionStore,
+} from '@fetch-session/core'
 import { session } from '@fetch-session/hono'
 import type { SessionEnv } from '@fetch-session/hono'
 import { Hono } from 'hono'
@@ -19,8 +24,11 @@ export interface Data {
   count: number
 }
 
-/** A fetch handler, as Hono's `app.fetch` or `sessions.wrap()` gives one. */
-export type Handler = (request: Request) => Response | Promise<Response>
+/**
+ * A fetch handler, as Hono's `app.fetch` or `sessions.wrap()` gives one; servers pass their
+ * bindings after the request (`@hono/node-server` its `{ incoming, outgoing }`).
+ */
+export type Handler = (request: Request, ...bindings: any[]) => Response | Promise<Response>
 
 /**
  * The ceiling: bare Hono, the same routes without any session.
@@ -33,7 +41,7 @@ export function bareHono(middleware = false): Handler {
   if (middleware) app.use((_c, next) => next())
   app.get(COUNTER_PATH, (c) => c.text(String(++count)))
   app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
-  return (request) => app.fetch(request)
+  return app.fetch
 }
 
 /**
@@ -42,7 +50,7 @@ export function bareHono(middleware = false): Handler {
  * @param crypto a crypto implementation other than Web Crypto
  */
 export function benchSessions(
-  store: SessionStore | CookieStore = new MemoryStore(),
+  store: SessionStore | VersionedSessionStore | CookieStore = new MemoryStore(),
   crypto?: SessionCrypto | null,
 ): Sessions<Data> {
   return createSessions<Data>({
@@ -66,7 +74,7 @@ export function fetchSessionHono(sessions: Sessions<Data>): Handler {
     return c.text(String(count))
   })
   app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
-  return (request) => app.fetch(request)
+  return app.fetch
 }
 
 /**
@@ -127,5 +135,5 @@ export function honoSessions(store: HonoSessionsStore): Handler {
     return c.text(String(count))
   })
   app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
-  return (request) => app.fetch(request)
+  return app.fetch
 }

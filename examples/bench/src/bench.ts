@@ -2,14 +2,19 @@
 // and writes it to BENCHMARKS.md at the repository root. `--quick` is the smoke mode that
 // `pnpm test` runs: a few requests per run, one round, and BENCHMARKS.md left alone.
 //
-// Options: --quick; --only <names> (contenders, comma-separated; the ceiling always runs);
-// --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for experiments);
+// Options: --quick; --only <names> (contenders, comma-separated; the ceiling and the control
+// always run); --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for
+// experiments); --baseline <dir> (also run the MemoryStore and wrap contenders from another
+// checkout of the repository, installed, such as an older commit's: a before/after in one run;
+// may be repeated) with --baseline-label <text> (what the report calls each); --unpinned (servers and the load client free to use every core, as a server
+// usually is: see findings.md on Web Crypto);
 // --skip-micro; --skip-http; --output <file> (instead of BENCHMARKS.md; in quick mode, nothing
 // is written unless this is given); --json <file> (the raw figures, for tests); --render <file>
 // (no measuring: render the report again from raw figures, for instance after editing
 // src/findings.md). A full run also keeps its raw figures in results.json (not tracked).
 import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, release, type as osType } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { format, resolveConfig } from 'prettier'
@@ -20,16 +25,16 @@ import { runHttpSuite } from './http-suite.ts'
 import type { HttpSettings } from './http-suite.ts'
 import { runMicroSuite } from './micro-suite.ts'
 import type { MicroSettings } from './micro-suite.ts'
-import { checkTargets, renderMarkdown } from './report.ts'
+import { CONTROL, checkTargets, renderMarkdown } from './report.ts'
 import type { BenchResults } from './report.ts'
 
 const FULL_HTTP: HttpSettings = {
-  rounds: 3,
+  rounds: 5,
   connections: 10,
-  seconds: 2.5,
+  seconds: 1,
   newSessions: 200_000,
-  newSecondsLimit: 6,
-  warmSeconds: 1,
+  newSecondsLimit: 2.5,
+  warmSeconds: 0.5,
   warmNewSessions: 2_000,
   isolatedSessions: 9_900,
 }
@@ -40,9 +45,10 @@ const QUICK_HTTP: HttpSettings = {
   amount: 20,
   newSessions: 100,
   newSecondsLimit: 30,
-  warmSeconds: 0.1,
+  warmSeconds: 0,
   warmNewSessions: 10,
   isolatedSessions: 200,
+  pin: false,
 }
 const FULL_MICRO: MicroSettings = { minCpuTimeNs: 600e6, batchSamples: 4096, passes: 3 }
 const QUICK_MICRO: MicroSettings = { minCpuTimeNs: 1e6, batchSamples: 16, passes: 1 }
@@ -59,6 +65,9 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     seconds: { type: 'string' },
     'skip-micro': { type: 'boolean', default: false },
+    unpinned: { type: 'boolean', default: false },
+    baseline: { type: 'string', multiple: true },
+    'baseline-label': { type: 'string', multiple: true },
     'skip-http': { type: 'boolean', default: false },
     output: { type: 'string' },
     json: { type: 'string' },
@@ -101,6 +110,7 @@ async function measure(): Promise<BenchResults> {
       settings.connections = positive('connections', values.connections)
     }
     if (values.seconds !== undefined) settings.seconds = positive('seconds', values.seconds)
+    if (values.unpinned) settings.pin = false
     http = await runHttpSuite(selectContenders(values.only), settings, log)
   }
   return {
@@ -145,6 +155,23 @@ function selectContenders(only: string | undefined): Contender[] {
       })
     }
   }
+  for (const [index, directory] of (values.baseline ?? []).entries()) {
+    const root = resolve(directory)
+    const suffix = index === 0 ? 'base' : `base${index + 1}`
+    const what = values['baseline-label']?.[index] ?? suffix
+    for (const name of ['fs-memory', 'fs-wrap']) {
+      const base = list.find((contender) => contender.name === name)!
+      let after = list.indexOf(base)
+      while (list[after + 1]?.name.startsWith(name) === true) after++
+      list.splice(after + 1, 0, {
+        ...base,
+        name: `${name}-${suffix}`,
+        label: `${base.label}, ${what}`,
+        file: join(root, 'examples', 'bench', 'src', 'servers', base.file),
+        ours: false,
+      })
+    }
+  }
   if (only === undefined) return list
   const names = new Set(only.split(',').map((name) => name.trim()))
   const unknown = [...names].filter((name) => !list.some((contender) => contender.name === name))
@@ -153,7 +180,10 @@ function selectContenders(only: string | undefined): Contender[] {
       `unknown contender(s) ${unknown.join(', ')}; known: ${list.map((c) => c.name).join(', ')}`,
     )
   }
-  return list.filter((contender, index) => index === 0 || names.has(contender.name))
+  // The ceiling and the control (see report.ts) always run: every ratio and its noise need them.
+  return list.filter(
+    (contender, index) => index === 0 || contender.name === CONTROL || names.has(contender.name),
+  )
 }
 
 function positive(name: string, text: string): number {
@@ -164,7 +194,11 @@ function positive(name: string, text: string): number {
 
 // How the bench was started, as a reader would type it.
 function command(): string {
-  const args = process.argv.slice(2).join(' ')
+  // The baseline's directory is this machine's business; its label says what it is.
+  const args = process.argv
+    .slice(2)
+    .map((arg, index, all) => (all[index - 1] === '--baseline' ? '<checkout>' : arg))
+    .join(' ')
   const viaPnpm = process.env['npm_lifecycle_event'] === 'bench'
   const base = viaPnpm ? 'pnpm bench' : 'node --conditions=source --import tsx src/bench.ts'
   const where = viaPnpm ? 'from the root of the repository' : 'in examples/bench'

@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { availableParallelism } from 'node:os'
+import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Contender } from './contenders.ts'
 import type { LoadRequest, LoadResult } from './load-client.ts'
@@ -20,6 +21,11 @@ export interface Placement {
   client: string[]
   /** In words, for the report. */
   description: string
+}
+
+/** Leaves every process free to run on any core. */
+export function unpinned(): Placement {
+  return { server: [], client: [], description: 'not pinned: every process free to use every core' }
 }
 
 /** Pins servers to core 0 and the load client to core 1 when `taskset` and two cores exist. */
@@ -154,7 +160,8 @@ export class ServerProcess {
     env: Record<string, string> = {},
     flags: string[] = [],
   ): Promise<ServerProcess> {
-    const script = `src/servers/${contender.file}`
+    // A baseline checkout's servers are given by absolute path.
+    const script = isAbsolute(contender.file) ? contender.file : `src/servers/${contender.file}`
     const child = start(prefix, script, { ...contender.env, ...env, PORT: '0' }, flags)
     const stderr = tail(child)
     try {

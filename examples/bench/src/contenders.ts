@@ -1,4 +1,5 @@
 // The servers the HTTP suite compares, each run as a child process of its own.
+import type { Database } from './databases.ts'
 
 /** One server of the HTTP suite. */
 export interface Contender {
@@ -16,6 +17,11 @@ export interface Contender {
   ours: boolean
   /** Needs a directory of its own (FileStore), given as DIRECTORY. */
   directory?: boolean
+  /**
+   * Needs a database server, which the bench starts and gives as REDIS_URL (each contender on
+   * a logical database of its own) or DATABASE_URL; skipped when the server is not installed.
+   */
+  database?: Database
 }
 
 /** Every contender, the ceiling first. */
@@ -23,6 +29,13 @@ export const contenders: Contender[] = [
   {
     name: 'hono',
     label: 'bare Hono, no session (ceiling)',
+    file: 'hono.ts',
+    sessions: false,
+    ours: false,
+  },
+  {
+    name: 'hono-control',
+    label: 'bare Hono again, a second server (control: the noise)',
     file: 'hono.ts',
     sessions: false,
     ours: false,
@@ -53,6 +66,24 @@ export const contenders: Contender[] = [
     directory: true,
   },
   {
+    name: 'fs-redis',
+    label: 'Hono + fetch-session, RedisStore',
+    file: 'fetch-session-hono.ts',
+    env: { STORE: 'redis' },
+    sessions: true,
+    ours: true,
+    database: 'redis',
+  },
+  {
+    name: 'fs-postgres',
+    label: 'Hono + fetch-session, PostgresStore',
+    file: 'fetch-session-hono.ts',
+    env: { STORE: 'postgres' },
+    sessions: true,
+    ours: true,
+    database: 'postgres',
+  },
+  {
     name: 'fs-wrap',
     label: 'sessions.wrap on node:http, MemoryStore',
     file: 'fetch-session-wrap.ts',
@@ -81,5 +112,23 @@ export const contenders: Contender[] = [
     file: 'express-session.ts',
     sessions: true,
     ours: false,
+  },
+  {
+    name: 'express-redis',
+    label: 'Express + express-session, connect-redis',
+    file: 'express-session.ts',
+    env: { STORE: 'redis' },
+    sessions: true,
+    ours: false,
+    database: 'redis',
+  },
+  {
+    name: 'express-pg',
+    label: 'Express + express-session, connect-pg-simple',
+    file: 'express-session.ts',
+    env: { STORE: 'postgres' },
+    sessions: true,
+    ours: false,
+    database: 'postgres',
   },
 ]

@@ -1,12 +1,24 @@
 // The HTTP suite: every contender's server in a process of its own, loaded by autocannon from
-// another process, round after round, in alternating order, so that a slower or faster moment
-// of the machine is shared by all contenders.
+// another process, round after round. Each run of a contender is paired with a run of the
+// ceiling right beside it (before it in even rounds, after it in odd ones), and every ratio is
+// taken within its pair: the machine's slower and faster moments, which move a run by tens of
+// percent when other work shares the cores, then move both halves of a pair alike. A second
+// bare Hono server, the control, is paired the same way: its ratios, 1.00 but for noise, show
+// how far apart two runs of identical code land.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LoadClient, ServerProcess, isolatedMemory, placement } from './child-processes.ts'
+import {
+  LoadClient,
+  ServerProcess,
+  isolatedMemory,
+  placement,
+  unpinned,
+} from './child-processes.ts'
 import type { MemoryProbe } from './child-processes.ts'
 import type { Contender } from './contenders.ts'
+import { missing, startDatabase } from './databases.ts'
+import type { Database, DatabaseServer } from './databases.ts'
 import type { LoadResult } from './load-client.ts'
 import type { IsolatedMemory } from './memory-probe.ts'
 import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
@@ -35,6 +47,8 @@ export interface HttpSettings {
   warmNewSessions: number
   /** New sessions created, apart from HTTP, to measure the retained heap per session. */
   isolatedSessions: number
+  /** Pin servers and the load client to cores of their own where possible. Default: true. */
+  pin?: boolean
 }
 
 /** The scenarios, in the order each round runs them. */
@@ -56,6 +70,8 @@ export interface Check {
 /** One run, without the per-connection details. */
 export interface Run extends Omit<LoadResult, 'connections'> {
   round: number
+  /** For a run of the ceiling: the contender it was paired with. */
+  partner?: string
   /** The server's CPU time per response, in microseconds (all its threads). */
   serverCpuUs: number
   /** Responses whose counter did not go up by one (existing) or was not 1 (new). */
@@ -76,6 +92,8 @@ export interface HttpReport {
   checks: Record<string, Check>
   runs: Record<Scenario, Record<string, Run[]>>
   memory: Record<string, MemoryReport>
+  /** Contenders left out, with the reason (a database server that is not installed). */
+  skipped: { name: string; label: string; reason: string }[]
   /** Retained heap per session measured apart, by contender (those with a server-side store). */
   isolated: Record<string, IsolatedMemory>
 }
@@ -94,21 +112,46 @@ export async function runHttpSuite(
   settings: HttpSettings,
   log: (line: string) => void,
 ): Promise<HttpReport> {
-  const where = placement()
+  // The smoke mode measures nothing worth pinning for, and starts its servers on both cores.
+  const where = settings.pin === false ? unpinned() : placement()
   const directory = await mkdtemp(join(tmpdir(), 'fetch-session-bench-'))
   const servers: ServerProcess[] = []
+  const databases = new Map<Database, DatabaseServer>()
+  const skipped: HttpReport['skipped'] = []
   let client: LoadClient | undefined
   try {
-    log(`starting ${contenders.length} servers and the load client (${where.description})`)
+    // The database servers first, each once, shared by fetch-session and the peer that uses it.
+    const needed = new Set(contenders.flatMap((contender) => contender.database ?? []))
+    for (const database of needed) {
+      const reason = missing(database)
+      const required = process.env[`FETCH_SESSION_REQUIRE_${database.toUpperCase()}`]
+      if (reason !== null && !['', '0', undefined].includes(required)) {
+        throw new Error(`FETCH_SESSION_REQUIRE_${database.toUpperCase()} is set but ${reason}`)
+      }
+      if (reason !== null) {
+        for (const contender of contenders.filter((c) => c.database === database)) {
+          skipped.push({ name: contender.name, label: contender.label, reason })
+        }
+        log(`skipping the ${database} contenders: ${reason}`)
+        continue
+      }
+      databases.set(database, await startDatabase(database, where.server))
+    }
+    const running = contenders.filter((c) => !skipped.some((s) => s.name === c.name))
+    log(`starting ${running.length} servers and the load client (${where.description})`)
+    // Each Redis contender gets a logical database of its own, so that DBSIZE counts its keys.
+    let redisDatabase = 0
     const started = await Promise.allSettled([
       LoadClient.start(where.client),
-      ...contenders.map((contender) =>
-        ServerProcess.start(
-          contender,
-          where.server,
-          contender.directory === true ? { DIRECTORY: join(directory, contender.name) } : {},
-        ),
-      ),
+      ...running.map((contender) => {
+        const env: Record<string, string> = {}
+        if (contender.directory === true) env['DIRECTORY'] = join(directory, contender.name)
+        if (contender.database === 'redis') {
+          env['REDIS_URL'] = `${databases.get('redis')!.url}/${++redisDatabase}`
+        }
+        if (contender.database === 'postgres') env['DATABASE_URL'] = databases.get('postgres')!.url
+        return ServerProcess.start(contender, where.server, env)
+      }),
     ])
     for (const outcome of started.slice(1)) {
       if (outcome.status === 'fulfilled') servers.push(outcome.value as ServerProcess)
@@ -117,8 +160,9 @@ export async function runHttpSuite(
     const failed = started.find((outcome) => outcome.status === 'rejected')
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason
     const report = await measure(client!, servers, settings, where.description, log)
+    report.skipped = skipped
     await Promise.all([client?.stop(), ...servers.map((server) => server.stop())])
-    for (const contender of contenders) {
+    for (const contender of running) {
       if (!ISOLATED_MEMORY.includes(contender.name)) continue
       report.isolated[contender.name] = await isolatedMemory(
         contender.name,
@@ -134,6 +178,7 @@ export async function runHttpSuite(
     return report
   } finally {
     await Promise.all([client?.stop(), ...servers.map((server) => server.stop())])
+    await Promise.all([...databases.values()].map((database) => database.stop()))
     await rm(directory, { recursive: true, force: true })
   }
 }
@@ -153,6 +198,7 @@ async function measure(
     runs: { existing: {}, untouched: {}, new: {} },
     memory: {},
     isolated: {},
+    skipped: [],
   }
   // One browser per connection, each with a session of its own, kept from run to run.
   const cookies = new Map<string, (string | null)[]>()
@@ -165,8 +211,9 @@ async function measure(
     for (const scenario of scenarios) report.runs[scenario][name] = []
   }
 
-  log('warming up')
-  for (const server of servers) {
+  // The smoke mode skips the warm-up (both settings 0): it checks that runs work, not how fast.
+  if (settings.warmSeconds > 0) log('warming up')
+  for (const server of settings.warmSeconds > 0 ? servers : []) {
     const name = server.contender.name
     for (const path of [COUNTER_PATH, UNTOUCHED_PATH]) {
       const result = await client.run({
@@ -188,44 +235,60 @@ async function measure(
     })
   }
 
+  const [ceiling, ...others] = servers
   const before = new Map<string, MemoryProbe>()
   const perRun = Math.ceil(settings.newSessions / settings.rounds)
+  // One run of one server; the ceiling's new-session runs are time-bounded like the others'.
+  const runOne = async (
+    server: ServerProcess,
+    scenario: Scenario,
+    round: number,
+    partner?: string,
+  ) => {
+    const contender = server.contender
+    const name = contender.name
+    const counted = scenario === 'new' && contender.sessions
+    if (counted && round === 0) before.set(name, await server.memory())
+    const cpuBefore = await server.cpu()
+    const result = await client.run({
+      url: server.origin + (scenario === 'untouched' ? UNTOUCHED_PATH : COUNTER_PATH),
+      connections: settings.connections,
+      seconds: counted ? settings.newSecondsLimit : settings.seconds,
+      ...(counted
+        ? { amount: perRun }
+        : settings.amount !== undefined
+          ? { amount: settings.amount }
+          : {}),
+      cookies: scenario === 'new' ? [] : cookies.get(name)!,
+      keep: scenario !== 'new',
+    })
+    const serverCpu = (await server.cpu()) - cpuBefore
+    if (scenario !== 'new') cookies.set(name, finalCookies(result))
+    if (counted && round === settings.rounds - 1) {
+      report.memory[name] = { before: before.get(name)!, after: await server.memory() }
+    }
+    const run = summarize(round, scenario, contender, result, serverCpu)
+    if (partner !== undefined) run.partner = partner
+    report.runs[scenario][name]!.push(run)
+    log(
+      `round ${round + 1}/${settings.rounds} ${scenario.padEnd(9)} ${name.padEnd(14)} ` +
+        `${Math.round(run.rps).toString().padStart(6)} req/s  p99 ${run.p99Ms} ms  ` +
+        `server ${Math.round(run.serverCpuUs)} µs/req  client ${Math.round(100 * run.clientCpu)}%` +
+        (run.errors + run.counterErrors > 0
+          ? `  (${run.errors} errors, ${run.counterErrors} counter errors)`
+          : ''),
+    )
+  }
   for (let round = 0; round < settings.rounds; round++) {
-    // Alternating order: forward in even rounds, backward in odd ones.
-    const order = round % 2 === 0 ? servers : [...servers].reverse()
+    // Alternating order: forward in even rounds, backward in odd ones; within a pair, the
+    // ceiling first in even rounds and second in odd ones.
+    const order = round % 2 === 0 ? others : [...others].reverse()
     for (const scenario of scenarios) {
       for (const server of order) {
-        const contender = server.contender
-        const name = contender.name
-        if (scenario === 'new' && round === 0) before.set(name, await server.memory())
-        const cpuBefore = await server.cpu()
-        const result = await client.run({
-          url: server.origin + (scenario === 'untouched' ? UNTOUCHED_PATH : COUNTER_PATH),
-          connections: settings.connections,
-          seconds: scenario === 'new' ? settings.newSecondsLimit : settings.seconds,
-          ...(scenario === 'new'
-            ? { amount: perRun }
-            : settings.amount !== undefined
-              ? { amount: settings.amount }
-              : {}),
-          cookies: scenario === 'new' ? [] : cookies.get(name)!,
-          keep: scenario !== 'new',
-        })
-        const serverCpu = (await server.cpu()) - cpuBefore
-        if (scenario !== 'new') cookies.set(name, finalCookies(result))
-        if (scenario === 'new' && round === settings.rounds - 1) {
-          report.memory[name] = { before: before.get(name)!, after: await server.memory() }
-        }
-        const run = summarize(round, scenario, contender, result, serverCpu)
-        report.runs[scenario][name]!.push(run)
-        log(
-          `round ${round + 1}/${settings.rounds} ${scenario.padEnd(9)} ${name.padEnd(10)} ` +
-            `${Math.round(run.rps).toString().padStart(6)} req/s  p99 ${run.p99Ms} ms  ` +
-            `server ${Math.round(run.serverCpuUs)} µs/req  client ${Math.round(100 * run.clientCpu)}%` +
-            (run.errors + run.counterErrors > 0
-              ? `  (${run.errors} errors, ${run.counterErrors} counter errors)`
-              : ''),
-        )
+        const name = server.contender.name
+        if (round % 2 === 0) await runOne(ceiling!, scenario, round, name)
+        await runOne(server, scenario, round)
+        if (round % 2 === 1) await runOne(ceiling!, scenario, round, name)
       }
     }
   }

@@ -24,6 +24,8 @@ export interface TargetCheck {
   target: string
   measured: string
   met: boolean | null
+  /** The target lies inside the figure's noise (see `noise`): the verdict could go either way. */
+  close?: boolean
 }
 
 /** Everything the report is made of. */
@@ -46,39 +48,85 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+/** The control: a second bare Hono server, whose ratios show the method's noise. */
+export const CONTROL = 'hono-control'
+
 /**
- * The median, over rounds, of a contender's throughput divided by the ceiling's in the same
- * round.
+ * A contender's ratio to the ceiling in each round, each taken against the ceiling's run paired
+ * with it: by throughput (the contender's req/s over the ceiling's) or by server CPU time per
+ * response (the ceiling's over the contender's), which the client and other work on the
+ * machine disturb far less.
+ * @param report the HTTP suite's report
+ * @param scenario the scenario
+ * @param name the contender
+ * @param by `rps` or `cpu`
+ */
+export function ratios(
+  report: HttpReport,
+  scenario: Scenario,
+  name: string,
+  by: 'rps' | 'cpu' = 'rps',
+): number[] {
+  const ceiling = report.runs[scenario][CEILING] ?? []
+  return (report.runs[scenario][name] ?? []).flatMap((run) => {
+    // Results of older runs have no pairs: one ceiling run per round.
+    const base = ceiling.find(
+      (other) => other.round === run.round && (other.partner ?? name) === name,
+    )
+    if (base === undefined) return []
+    if (by === 'rps') return base.rps === 0 ? [] : [run.rps / base.rps]
+    return run.serverCpuUs === 0 ? [] : [base.serverCpuUs / run.serverCpuUs]
+  })
+}
+
+/**
+ * The median, over rounds, of a contender's throughput divided by the ceiling's in its pair.
  * @param report the HTTP suite's report
  * @param scenario the scenario
  * @param name the contender
  */
 export function ratio(report: HttpReport, scenario: Scenario, name: string): number {
-  const ceiling = report.runs[scenario][CEILING] ?? []
-  const runs = report.runs[scenario][name] ?? []
-  const ratios = runs.flatMap((run) => {
-    const base = ceiling.find((other) => other.round === run.round)
-    return base === undefined || base.rps === 0 ? [] : [run.rps / base.rps]
-  })
-  return median(ratios)
+  return median(ratios(report, scenario, name, 'rps'))
 }
 
 /**
  * The median, over rounds, of the ceiling's server CPU time per response divided by the
- * contender's in the same round: the throughput ratio the two would have on a core of their
- * own, whatever else the machine was doing.
+ * contender's in its pair.
  * @param report the HTTP suite's report
  * @param scenario the scenario
  * @param name the contender
  */
 export function cpuRatio(report: HttpReport, scenario: Scenario, name: string): number {
-  const ceiling = report.runs[scenario][CEILING] ?? []
-  const runs = report.runs[scenario][name] ?? []
-  const ratios = runs.flatMap((run) => {
-    const base = ceiling.find((other) => other.round === run.round)
-    return base === undefined || run.serverCpuUs === 0 ? [] : [base.serverCpuUs / run.serverCpuUs]
-  })
-  return median(ratios)
+  return median(ratios(report, scenario, name, 'cpu'))
+}
+
+/**
+ * How far the control's ratio strayed from 1 in the worst round: the relative difference that
+ * two runs of the same code reach in this run, below which no difference is told apart.
+ * @param report the HTTP suite's report
+ * @param scenario the scenario
+ * @param by `rps` or `cpu`
+ * @returns the relative deviation, or `null` without a control
+ */
+export function noise(report: HttpReport, scenario: Scenario, by: 'rps' | 'cpu'): number | null {
+  const control = ratios(report, scenario, CONTROL, by)
+  if (control.length === 0) return null
+  return Math.max(...control.map((value) => Math.abs(value - 1)))
+}
+
+/**
+ * Whether a target is inside the noise of a contender's figure: between its lowest and highest
+ * round, or closer to its median than the control's worst deviation.
+ */
+function insideNoise(report: HttpReport, scenario: Scenario, name: string, target: number) {
+  const values = ratios(report, scenario, name, 'rps')
+  if (values.length === 0) return false
+  const middle = median(values)
+  const deviation = noise(report, scenario, 'rps') ?? 0
+  return (
+    (Math.min(...values) <= target && target <= Math.max(...values)) ||
+    Math.abs(middle - target) <= deviation * middle
+  )
 }
 
 /**
@@ -125,6 +173,7 @@ export function checkTargets(http: HttpReport | null, micro: MicroResult[] | nul
         target: `existing session, ${label(http, name)}: at least ${target.toFixed(2)} of bare Hono`,
         measured: both(http, 'existing', name),
         met: ratio(http, 'existing', name) >= target,
+        close: insideNoise(http, 'existing', name, target),
       })
     }
     for (const name of memoryNames) {
@@ -140,6 +189,7 @@ export function checkTargets(http: HttpReport | null, micro: MicroResult[] | nul
         measured:
           `${both(http, 'new', name)}; ${held?.toLocaleString('en-US') ?? '?'} held; ` +
           `${bytes === null ? '?' : Math.round(bytes)} B/session`,
+        close: insideNoise(http, 'new', name, 0.5),
         met:
           r >= 0.5 &&
           held !== null &&
@@ -148,12 +198,26 @@ export function checkTargets(http: HttpReport | null, micro: MicroResult[] | nul
           bytes <= MAX_BYTES_PER_SESSION,
       })
     }
+    for (const [ours, theirs, factor] of [
+      ['fs-redis', 'express-redis', 3],
+      ['fs-postgres', 'express-pg', 2],
+    ] as const) {
+      if (!has(ours) || !has(theirs)) continue
+      const mine = median(http.runs.existing[ours]!.map((run) => run.rps))
+      const peer = median(http.runs.existing[theirs]!.map((run) => run.rps))
+      checks.push({
+        target: `existing session, ${label(http, ours)}: at least ${factor}x ${label(http, theirs)}`,
+        measured: `${(mine / peer).toFixed(1)}x (${both(http, 'existing', ours)} against ${both(http, 'existing', theirs)})`,
+        met: mine >= factor * peer,
+      })
+    }
     for (const name of [...memoryNames, ...cookieNames, 'fs-file'].filter(has)) {
       const r = ratio(http, 'untouched', name)
       checks.push({
         target: `route that never touches the session, ${label(http, name)}: at least 0.97`,
         measured: both(http, 'untouched', name),
         met: r >= 0.97,
+        close: insideNoise(http, 'untouched', name, 0.97),
       })
     }
   }
@@ -175,10 +239,20 @@ export function checkTargets(http: HttpReport | null, micro: MicroResult[] | nul
   return checks
 }
 
-// The throughput ratio, then the CPU-time ratio in parentheses.
+// The throughput ratio with its range over rounds, then the CPU-time ratio.
 function both(report: HttpReport, scenario: Scenario, name: string): string {
-  const r = ratio(report, scenario, name)
-  return `${r.toFixed(2)} (CPU ${cpuRatio(report, scenario, name).toFixed(2)})`
+  return (
+    `${spread(ratios(report, scenario, name, 'rps'))} ` +
+    `(CPU ${spread(ratios(report, scenario, name, 'cpu'))})`
+  )
+}
+
+/** The median of a contender's ratios and their range over rounds: `0.41 (0.38–0.44)`. */
+export function spread(values: number[]): string {
+  if (values.length === 0) return '?'
+  const middle = median(values).toFixed(2)
+  if (values.length === 1) return middle
+  return `${middle} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`
 }
 
 function label(report: HttpReport, name: string): string {
@@ -219,15 +293,21 @@ export function renderMarkdown(results: BenchResults, findings: string): string 
       s.amount === undefined ? `${s.seconds} s` : `${s.amount} responses (at most ${s.seconds} s)`
     lines.push(
       `- HTTP suite: ${s.rounds} round(s), each running every scenario on every contender in ` +
-        'alternating order (forward, then backward); ' +
+        'alternating order (forward, then backward), every run paired with a run of bare ' +
+        'Hono right beside it (before it in odd rounds, after it in even ones); ' +
         `${s.connections} connections, each one browser with a cookie jar; ` +
         `${perRun} per run; new sessions: ${s.newSessions.toLocaleString('en-US')} ` +
         `requests in all, at most ${s.newSecondsLimit} s per run; ${http.placement}`,
       '- p99 latencies are whole milliseconds, as autocannon records them.',
+      '- A ratio is the median over rounds of the ratio within each pair, followed by the lowest ' +
+        'and the highest round in parentheses.',
       '- "Server CPU µs/req" is the CPU time of the server process (all its threads) over a run ' +
         'divided by the responses of that run; "ratio by CPU" divides bare Hono\'s by the ' +
-        "contender's, round by round.",
+        "contender's, pair by pair.",
     )
+    for (const skipped of http.skipped ?? []) {
+      lines.push(`- Not measured: ${skipped.label} (${skipped.reason}).`)
+    }
   }
   lines.push('')
 
@@ -235,21 +315,24 @@ export function renderMarkdown(results: BenchResults, findings: string): string 
     lines.push(
       '## Targets',
       '',
-      'Ratios are to bare Hono, by requests per second as the issue asks; in parentheses, by ' +
-        "server CPU time per request (bare Hono's over the contender's), which other work on " +
-        'the machine disturbs far less.',
+      'Ratios are to bare Hono, by requests per second as the issue asks, with the lowest ' +
+        "and highest round; then by server CPU time per request (bare Hono's over the " +
+        'contender\'s), which other work on the machine disturbs far less. "Close" marks a ' +
+        'target inside the noise of its figure: between its lowest and highest round, or ' +
+        'nearer its median than the control strayed from 1.00 (see "Noise" below).',
       '',
       '| target | measured | met |',
       '| --- | --- | --- |',
     )
     for (const check of targets) {
       const met = check.met === null ? '?' : check.met ? 'yes' : '**no**'
-      lines.push(`| ${check.target} | ${check.measured} | ${met} |`)
+      lines.push(`| ${check.target} | ${check.measured} | ${met}${check.close ? ', close' : ''} |`)
     }
     lines.push('')
   }
 
   if (http !== null) {
+    lines.push(...noiseSection(http))
     lines.push(...httpTables(http))
   }
   if (micro !== null) {
@@ -288,7 +371,7 @@ function httpTables(http: HttpReport): string[] {
   for (const scenario of ['existing', 'new', 'untouched'] as const) {
     lines.push(`## ${TITLES[scenario]}`, '', EXPLANATIONS[scenario], '')
     const head = ['contender', 'req/s (median)', 'p99 ms (median)', 'ratio to bare Hono']
-    head.push('req/s per round', 'server CPU µs/req', 'ratio by CPU')
+    head.push('server CPU µs/req', 'ratio by CPU')
     if (scenario === 'new') {
       head.push(
         'requests sent',
@@ -318,25 +401,31 @@ function row(http: HttpReport, scenario: Scenario, contender: Contender, runs: R
     contender.ours ? `**${contender.label}**` : contender.label,
     integer(median(runs.map((run) => run.rps))),
     median(runs.map((run) => run.p99Ms)).toFixed(1),
-    contender.name === CEILING ? '1.00' : ratio(http, scenario, contender.name).toFixed(2),
-    runs.map((run) => integer(run.rps)).join(', '),
+    contender.name === CEILING ? '1.00' : spread(ratios(http, scenario, contender.name, 'rps')),
     median(runs.map((run) => run.serverCpuUs)).toFixed(1),
-    contender.name === CEILING ? '1.00' : cpuRatio(http, scenario, contender.name).toFixed(2),
+    contender.name === CEILING ? '1.00' : spread(ratios(http, scenario, contender.name, 'cpu')),
   ]
   if (scenario === 'new') {
-    const memory = http.memory[contender.name]
+    const memory = contender.sessions ? http.memory[contender.name] : undefined
     const bytes = bytesPerSession(http, contender.name)
     const isolated = isolatedBytesPerSession(http, contender.name)
     cells.push(
       integer(requests),
       memory === undefined
-        ? '?'
+        ? '–'
         : memory.after.sessions === null
           ? 'none (client-side)'
-          : integer(memory.after.sessions),
-      memory === undefined ? '?' : megabytes(memory.after.rss),
-      memory === undefined ? '?' : megabytes(memory.after.heapUsed - memory.before.heapUsed),
-      contender.directory === true ? '– (on disk)' : bytes === null ? '–' : `${integer(bytes)} B`,
+          : integer(memory.after.sessions) +
+            (contender.database === undefined ? '' : ` (in ${DATABASE_NAMES[contender.database]})`),
+      memory === undefined ? '–' : megabytes(memory.after.rss),
+      memory === undefined ? '–' : megabytes(memory.after.heapUsed - memory.before.heapUsed),
+      contender.directory === true
+        ? '– (on disk)'
+        : contender.database !== undefined
+          ? `– (in ${DATABASE_NAMES[contender.database]})`
+          : bytes === null
+            ? '–'
+            : `${integer(bytes)} B`,
       isolated === null ? '–' : `${integer(isolated)} B`,
     )
   } else {
@@ -346,6 +435,59 @@ function row(http: HttpReport, scenario: Scenario, contender: Contender, runs: R
   const errors = runs.reduce((sum, run) => sum + run.errors + run.counterErrors, 0)
   cells.push(String(errors))
   return cells
+}
+
+const DATABASE_NAMES = { redis: 'Redis', postgres: 'PostgreSQL' } as const
+
+// What the control says about the noise, and which contenders running the same code for a
+// route are told apart by this run.
+function noiseSection(http: HttpReport): string[] {
+  if (!http.contenders.some((contender) => contender.name === CONTROL)) return []
+  const lines = [
+    '## Noise',
+    '',
+    'The control is a second bare Hono server, paired with bare Hono like every contender: ' +
+      'the same code, so its ratio would be 1.00 on a quiet machine, and how far it strays is ' +
+      'what this run cannot tell apart. A difference between two figures smaller than that, ' +
+      'or between two figures whose ranges overlap, is inside the noise.',
+    '',
+    '| scenario | control, by req/s | control, by CPU | worst deviation, req/s | worst deviation, CPU |',
+    '| --- | --- | --- | --- | --- |',
+  ]
+  for (const scenario of ['existing', 'new', 'untouched'] as const) {
+    const rps = noise(http, scenario, 'rps')
+    const cpu = noise(http, scenario, 'cpu')
+    lines.push(
+      `| ${SHORT_TITLES[scenario]} | ${spread(ratios(http, scenario, CONTROL, 'rps'))} | ` +
+        `${spread(ratios(http, scenario, CONTROL, 'cpu'))} | ` +
+        `${rps === null ? '?' : `${(100 * rps).toFixed(0)}%`} | ` +
+        `${cpu === null ? '?' : `${(100 * cpu).toFixed(0)}%`} |`,
+    )
+  }
+  // The Hono contenders whose untouched route runs the same code: the middleware keeps the
+  // request and calls next().
+  const same = http.contenders.filter(
+    (contender) => contender.ours && contender.file === 'fetch-session-hono.ts',
+  )
+  if (same.length > 1) {
+    const values = same.map((contender) => ratio(http, 'untouched', contender.name))
+    const cpus = same.map((contender) => cpuRatio(http, 'untouched', contender.name))
+    lines.push(
+      '',
+      `On the route that never touches the session, the ${same.length} Hono + fetch-session ` +
+        'contenders run the same code (the middleware keeps the request and calls `next()`); ' +
+        `their medians span ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)} ` +
+        `by req/s and ${Math.min(...cpus).toFixed(2)}–${Math.max(...cpus).toFixed(2)} by CPU.`,
+    )
+  }
+  lines.push('')
+  return lines
+}
+
+const SHORT_TITLES: Record<Scenario, string> = {
+  existing: 'existing session',
+  untouched: 'untouched route',
+  new: 'new session',
 }
 
 function microTable(micro: MicroResult[]): string[] {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { missing } from '../src/databases.ts'
 import type { BenchResults } from '../src/report.ts'
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
@@ -72,7 +73,7 @@ describe('pnpm bench --quick', () => {
       expect.arrayContaining(['hono', 'fs-memory', 'fs-cookie', 'fs-file', 'fs-wrap']),
     )
     expect(http.contenders.map((contender) => contender.name)).toEqual(
-      expect.arrayContaining(['hs-memory', 'hs-cookie', 'express']),
+      expect.arrayContaining(['hono-control', 'hs-memory', 'hs-cookie', 'express']),
     )
     for (const contender of http.contenders) {
       const check = http.checks[contender.name]!
@@ -84,12 +85,54 @@ describe('pnpm bench --quick', () => {
     }
   })
 
+  it.skipIf(missing('redis') !== null)(
+    'runs RedisStore beside connect-redis on a redis-server of its own',
+    () => {
+      const names = results.http!.contenders.map((contender) => contender.name)
+      expect(names).toEqual(expect.arrayContaining(['fs-redis', 'express-redis']))
+      expect(results.http!.runs.existing['fs-redis']![0]!.setCookies).toBe(0)
+      expect(results.http!.memory['fs-redis']!.after.sessions).toBeGreaterThan(0)
+    },
+  )
+
+  it.skipIf(missing('postgres') !== null)(
+    'runs PostgresStore beside connect-pg-simple on a PostgreSQL of its own',
+    () => {
+      const names = results.http!.contenders.map((contender) => contender.name)
+      expect(names).toEqual(expect.arrayContaining(['fs-postgres', 'express-pg']))
+      expect(results.http!.runs.existing['fs-postgres']![0]!.setCookies).toBe(0)
+      expect(results.http!.memory['express-pg']!.after.sessions).toBeGreaterThan(0)
+    },
+  )
+
+  it.skipIf(missing('redis') === null && missing('postgres') === null)(
+    'skips, with the reason, the contenders whose database server is not installed',
+    () => {
+      const skipped = results.http!.skipped.map((entry) => entry.name)
+      if (missing('redis') !== null) expect(skipped).toContain('express-redis')
+      if (missing('postgres') !== null) expect(skipped).toContain('express-pg')
+      expect(outcome.stdout).toContain('Not measured:')
+    },
+  )
+
+  it('pairs every run with a run of the ceiling', () => {
+    const http = results.http!
+    const others = http.contenders.slice(1).map((contender) => contender.name)
+    for (const scenario of ['existing', 'untouched', 'new'] as const) {
+      const partners = http.runs[scenario]['hono']!.map((run) => run.partner)
+      expect(partners.sort(), scenario).toEqual([...others].sort())
+    }
+    expect(outcome.stdout).toContain('## Noise')
+  })
+
   it('loads every contender in every scenario without errors', () => {
     const http = results.http!
     for (const scenario of ['existing', 'untouched', 'new'] as const) {
       for (const contender of http.contenders) {
         const runs = http.runs[scenario][contender.name]!
-        expect(runs, `${scenario} ${contender.name}`).toHaveLength(1)
+        // The ceiling runs once beside each of the others.
+        const expected = contender.name === 'hono' ? http.contenders.length - 1 : 1
+        expect(runs, `${scenario} ${contender.name}`).toHaveLength(expected)
         for (const run of runs) {
           expect(run.requests, `${scenario} ${contender.name}`).toBeGreaterThan(0)
           expect(run.errors, `${scenario} ${contender.name}`).toBe(0)

@@ -114,6 +114,21 @@ describe('sessions.load()', () => {
     expect(sessions.isLoaded(new Request('https://example.com/'))).toBe(false)
   })
 
+  it('keeps one session per request apart for two Sessions objects, and for a frozen request', async () => {
+    const { sessions } = setup()
+    const other = createSessions<Data>({ secrets: SECRET, store: new CountingStore() })
+    const request = Object.freeze(new Request('https://example.com/'))
+    const session = await sessions.load(request)
+    expect(await sessions.load(request)).toBe(session)
+    expect(sessions.isLoaded(request)).toBe(true)
+    expect(other.isLoaded(request)).toBe(false)
+    expect(await other.load(request)).not.toBe(session)
+    session.set('count', 1)
+    const headers = await sessions.finish(request, 200)
+    expect(headers.setCookie).toMatch(/^session=/)
+    expect(Object.keys(request)).toEqual([])
+  })
+
   it('never rejects, whatever Cookie header the client sends', async () => {
     const { sessions, store } = setup()
     const signed = await sign('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', SECRET)

@@ -72,7 +72,13 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
   readonly #options: ResolvedOptions
   readonly #keeping: SessionKeeping
   readonly #context: PlanContext
-  readonly #loaded = new WeakMap<Request, Promise<Session<Data, Flash>>>()
+  /**
+   * Where a request keeps the loading of its session: a property under a symbol of this object
+   * (a `WeakMap` entry per request cost several times as much to make and to collect), or, for a
+   * request that takes no new property (frozen), `#frozen`.
+   */
+  readonly #key = Symbol('fetch-session')
+  #frozen: WeakMap<Request, Promise<Session<Data, Flash>>> | undefined
 
   /** @param options see `SessionsOptions` */
   constructor(options: SessionsOptions) {
@@ -96,12 +102,24 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
    * @throws SessionStoreError when the store fails
    */
   load(request: Request): Promise<Session<Data, Flash>> {
-    let session = this.#loaded.get(request)
+    let session = this.#loading(request)
     if (session === undefined) {
       session = this.#load(request)
-      this.#loaded.set(request, session)
+      if (Object.isExtensible(request)) {
+        ;(request as unknown as Record<symbol, Promise<Session<Data, Flash>>>)[this.#key] = session
+      } else {
+        ;(this.#frozen ??= new WeakMap()).set(request, session)
+      }
     }
     return session
+  }
+
+  // The loading of a request's session, if `load` was called for it.
+  #loading(request: Request): Promise<Session<Data, Flash>> | undefined {
+    const session = (
+      request as unknown as Record<symbol, Promise<Session<Data, Flash>> | undefined>
+    )[this.#key]
+    return session ?? this.#frozen?.get(request)
   }
 
   /**
@@ -131,7 +149,7 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
    * @param request the incoming request
    */
   isLoaded(request: Request): boolean {
-    return this.#loaded.has(request)
+    return this.#loading(request) !== undefined
   }
 
   /**
@@ -191,20 +209,15 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
    * @returns the header changes
    * @throws SessionStoreError when the store fails
    */
-  async finish(
-    request: Request,
-    status: number,
-    options: CommitOptions = {},
-  ): Promise<SessionHeaders> {
-    const loading = this.#loaded.get(request)
-    if (loading === undefined) return NO_SESSION_HEADERS
-    let session: Session<Data, Flash>
-    try {
-      session = await loading
-    } catch {
-      return VARY_ONLY
-    }
-    return this.commitHeaders(session, status, options)
+  finish(request: Request, status: number, options: CommitOptions = {}): Promise<SessionHeaders> {
+    const loading = this.#loading(request)
+    if (loading === undefined) return Promise.resolve(NO_SESSION_HEADERS)
+    // One promise from the loaded session to the headers, where an async function awaiting the
+    // load and then the commit took two more turns of the microtask queue.
+    return loading.then(
+      (session) => this.commitHeaders(session, status, options),
+      () => VARY_ONLY,
+    )
   }
 
   /**
@@ -222,7 +235,7 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
   ): (request: Request, ...rest: Args) => Promise<Response> {
     return async (request, ...rest) => {
       const response = await handler(request, ...rest)
-      if (!this.#loaded.has(request)) return response
+      if (this.#loading(request) === undefined) return response
       let changes: SessionHeaders
       try {
         changes = await this.finish(request, response.status)

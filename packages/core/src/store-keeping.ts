@@ -103,20 +103,28 @@ export class StoreKeeping implements SessionKeeping {
     this.#crypto = provider
   }
 
-  async find(value: string): Promise<FoundSession | null> {
-    let unsigned = this.#verified.get(value)
-    if (unsigned === undefined) {
-      const verified = await unsign(value, this.#secrets, this.#crypto)
-      if (verified === null || !isSessionId(verified.value)) return null
-      unsigned = verified
-      const cache = this.#verified
-      if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!)
-      cache.set(value, unsigned)
-    }
+  find(value: string): Promise<FoundSession | null> {
+    const unsigned = this.#verified.get(value)
+    // A cookie seen before costs no HMAC, and no async step of its own.
+    return unsigned === undefined ? this.#verify(value) : this.#read(unsigned)
+  }
+
+  async #verify(value: string): Promise<FoundSession | null> {
+    const verified = await unsign(value, this.#secrets, this.#crypto)
+    if (verified === null || !isSessionId(verified.value)) return null
+    const cache = this.#verified
+    if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+    cache.set(value, verified)
+    return this.#read(verified)
+  }
+
+  #read(unsigned: Unsigned): Promise<FoundSession | null> {
     const id = unsigned.value
     const store = this.#store
-    const stored = await this.#call('read', () => store.read(id))
-    return this.#alive(stored, id, unsigned.secretIndex > 0, Date.now())
+    const stale = unsigned.secretIndex > 0
+    return this.#call('read', () => store.read(id)).then((stored) =>
+      this.#alive(stored, id, stale, Date.now()),
+    )
   }
 
   async save(state: SessionState, context: PlanContext): Promise<SavedSession> {
@@ -126,9 +134,12 @@ export class StoreKeeping implements SessionKeeping {
       return plan.cookie === 'set' ? { cookie: 'set', value: await this.#signed(state) } : UNCHANGED
     }
     const key = state.storedId
-    if (key === null) return this.#carry(state, context, plan)
-    // Queued behind the commits of the same session in flight in this process.
-    const previous = this.#queue.get(key)
+    if (key === null) return await this.#carry(state, context, plan)
+    // Queued behind the commits of the same session in flight in this process. A commit that
+    // follows another replans on what that one left, so it waits whichever way that one ended
+    // (its own caller sees its failure).
+    const queue = this.#queue
+    const previous = queue.get(key)
     const run =
       previous === undefined
         ? this.#carry(state, context, plan)
@@ -136,15 +147,11 @@ export class StoreKeeping implements SessionKeeping {
             () => this.#carry(state, context, null),
             () => this.#carry(state, context, null),
           )
-    const tail = run.then(
-      () => {},
-      () => {},
-    )
-    this.#queue.set(key, tail)
+    queue.set(key, run)
     try {
       return await run
     } finally {
-      if (this.#queue.get(key) === tail) this.#queue.delete(key)
+      if (queue.get(key) === run) queue.delete(key)
     }
   }
 
@@ -197,7 +204,7 @@ export class StoreKeeping implements SessionKeeping {
         const removed = await this.#call('remove', () => store.remove(storedId, expected))
         if (!removed && remove === 'checked') conflict = true
       }
-      if (!conflict) return this.#settle(state, plan, version)
+      if (!conflict) return await this.#settle(state, plan, version)
 
       if (storedId === null) {
         // A new id that is somehow taken: draw another.
@@ -229,12 +236,13 @@ export class StoreKeeping implements SessionKeeping {
     throw new SessionStoreError('write', undefined, 'conflict')
   }
 
-  // The plan was carried out: the state now matches the store.
-  async #settle(
+  // The plan was carried out: the state now matches the store. Synchronous unless a cookie
+  // value must be signed (a new or moved id, or an older secret's signature).
+  #settle(
     state: SessionState,
     plan: CommitPlan,
     version: SessionVersion | undefined,
-  ): Promise<SavedSession> {
+  ): SavedSession | Promise<SavedSession> {
     const { write } = plan
     if (write === null) {
       // Emptied or destroyed, and removed.
@@ -246,10 +254,21 @@ export class StoreKeeping implements SessionKeeping {
       if (moved.size >= MOVED_MEMORY) moved.delete(moved.values().next().value!)
       moved.add(state.storedId)
     }
-    const value =
-      write.create || state.stale || state.cookieValue === null
-        ? await sign(write.id, this.#secrets[0]!, this.#crypto)
-        : state.cookieValue
+    if (write.create || state.stale || state.cookieValue === null) {
+      return sign(write.id, this.#secrets[0]!, this.#crypto).then((value) =>
+        this.#settled(state, plan, version, value),
+      )
+    }
+    return this.#settled(state, plan, version, state.cookieValue)
+  }
+
+  #settled(
+    state: SessionState,
+    plan: CommitPlan,
+    version: SessionVersion | undefined,
+    value: string,
+  ): SavedSession {
+    const write = plan.write!
     // A regenerate() or destroy() called while this commit was in flight is for the next one.
     state.status = state.id === write.id ? 'stored' : state.id === null ? 'ended' : 'moved'
     state.storedId = write.id
@@ -296,10 +315,26 @@ export class StoreKeeping implements SessionKeeping {
   }
 
   // A store call, bounded in time, whose failure becomes a SessionStoreError.
-  async #call<T>(operation: SessionStoreOperation, call: () => Promise<T>): Promise<T> {
-    const timeout = this.#timeout
+  #call<T>(operation: SessionStoreOperation, call: () => Promise<T>): Promise<T> {
+    // An in-process MemoryStore answers at once: no timer, and no async step of its own.
+    if (this.#timeout === null) {
+      try {
+        return call().then(undefined, (error: unknown) => {
+          throw storeError(operation, error)
+        })
+      } catch (error) {
+        return Promise.reject(storeError(operation, error))
+      }
+    }
+    return this.#bounded(operation, call, this.#timeout)
+  }
+
+  async #bounded<T>(
+    operation: SessionStoreOperation,
+    call: () => Promise<T>,
+    timeout: number,
+  ): Promise<T> {
     try {
-      if (timeout === null) return await call()
       let timer: ReturnType<typeof setTimeout> | undefined
       const expired = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -313,10 +348,13 @@ export class StoreKeeping implements SessionKeeping {
         clearTimeout(timer)
       }
     } catch (error) {
-      if (error instanceof SessionStoreError) throw error
-      throw new SessionStoreError(operation, error)
+      throw storeError(operation, error)
     }
   }
+}
+
+function storeError(operation: SessionStoreOperation, error: unknown): SessionStoreError {
+  return error instanceof SessionStoreError ? error : new SessionStoreError(operation, error)
 }
 
 // The session is no longer stored: a later commit of the same object starts a new one.

@@ -2,11 +2,14 @@ import { SessionConfigError, SessionStoreError, createSessions } from '@fetch-se
 import type { Session, Sessions } from '@fetch-session/core'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import type { HttpBindings, ServerType } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
 import { HTTPException } from 'hono/http-exception'
 import { stream } from 'hono/streaming'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CountingStore, SECRET_A } from '@fetch-session/test-support'
 import { session } from './session-middleware.ts'
 import type { SessionEnv } from './session-env.ts'
@@ -350,5 +353,107 @@ describe('session()', () => {
     }
     expect(cookies(await app.request('/left'))[0]).toMatch(/^left=/)
     expect(cookies(await app.request('/right'))[0]).toMatch(/^right=/)
+  })
+})
+
+// On @hono/node-server the middleware writes its headers with the response head, on the
+// ServerResponse behind c.env.outgoing: these stories check what reaches the client over TCP.
+describe('session() on @hono/node-server', () => {
+  const sessions = createSessions<Data>({ secrets: [SECRET_A], store: new CountingStore() })
+  const app = new Hono<SessionEnv<Data> & { Bindings: HttpBindings }>()
+  let server: ServerType
+  let origin = ''
+
+  // Mounted before session(), so it runs after it: it replaces the committed response.
+  app.use('/replaced', async (c, next) => {
+    await next()
+    c.res = undefined
+    c.res = new Response('replaced by an outer middleware')
+  })
+  app.use(session(sessions))
+  const count = async (c: { var: { session: () => Promise<Session<Data>> } }) => {
+    const session = await c.var.session()
+    session.set('count', (session.get('count') ?? 0) + 1)
+    return session.get('count')!
+  }
+  app.get('/own', async (c) => {
+    const n = await count(c)
+    setCookie(c, 'theme', 'dark')
+    c.header('Vary', 'Accept-Encoding')
+    c.header('Cache-Control', 'public, max-age=60')
+    return c.text(String(n))
+  })
+  app.get('/outgoing', async (c) => {
+    const n = await count(c)
+    c.env.outgoing.setHeader('Vary', 'Origin')
+    c.env.outgoing.setHeader('Set-Cookie', 'early=1')
+    return c.text(String(n))
+  })
+  app.get('/replaced', async (c) => c.text(String(await count(c))))
+  app.get('/late', async (c) => {
+    const n = await count(c)
+    // The handler writes the head itself, later, with a flat list of names and values.
+    setTimeout(() => {
+      c.env.outgoing.writeHead(200, ['Content-Type', 'text/plain', 'Vary', 'Origin'])
+      c.env.outgoing.end(String(n))
+    }, 5)
+    return RESPONSE_ALREADY_SENT
+  })
+  app.get('/read', async (c) => {
+    const session = await c.var.session()
+    return c.text(String(session.get('count') ?? 0))
+  })
+
+  beforeAll(async () => {
+    origin = await new Promise<string>((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      )
+    })
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it('merges its headers with the Vary, Cache-Control and Set-Cookie of the response', async () => {
+    const response = await fetch(origin + '/own')
+    expect(await response.text()).toBe('1')
+    expect(response.headers.get('vary')).toBe('Accept-Encoding, Cookie')
+    expect(response.headers.get('cache-control')).toBe('private, max-age=60')
+    expect(cookies(response)).toEqual(['theme=dark', expect.stringMatching(/^session=.+/)])
+    const again = await fetch(origin + '/read', { headers: { cookie: sessionCookie(response) } })
+    expect(await again.text()).toBe('1')
+  })
+
+  it('keeps the headers the handler set on c.env.outgoing itself', async () => {
+    const response = await fetch(origin + '/outgoing')
+    expect(response.headers.get('vary')).toBe('Origin, Cookie')
+    expect(response.headers.get('cache-control')).toBe('private')
+    expect(cookies(response)).toEqual(['early=1', expect.stringMatching(/^session=.+/)])
+  })
+
+  it('reaches a response that a middleware mounted before it put in c.res', async () => {
+    const response = await fetch(origin + '/replaced')
+    expect(await response.text()).toBe('replaced by an outer middleware')
+    expect(response.headers.get('vary')).toBe('Cookie')
+    const again = await fetch(origin + '/read', { headers: { cookie: sessionCookie(response) } })
+    expect(await again.text()).toBe('1')
+  })
+
+  it('reaches a head the handler writes itself later, given as a list', async () => {
+    const response = await fetch(origin + '/late')
+    expect(await response.text()).toBe('1')
+    expect(response.headers.get('vary')).toBe('Origin, Cookie')
+    expect(response.headers.get('cache-control')).toBe('private')
+    const again = await fetch(origin + '/read', { headers: { cookie: sessionCookie(response) } })
+    expect(await again.text()).toBe('1')
+  })
+
+  it('sends only Vary: Cookie for an existing session that did not change', async () => {
+    const first = await fetch(origin + '/own')
+    const cookie = sessionCookie(first)
+    const response = await fetch(origin + '/read', { headers: { cookie } })
+    expect(await response.text()).toBe('1')
+    expect(response.headers.get('vary')).toBe('Cookie')
+    expect(response.headers.get('set-cookie')).toBeNull()
+    expect(response.headers.get('cache-control')).toBeNull()
   })
 })

@@ -1,5 +1,16 @@
-import { createSessions, withSessionHeaders } from '@fetch-session/core'
-import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
+import {
+  createSessions,
+  privateCacheControl,
+  varyWithCookie,
+  withSessionHeaders,
+} from '@fetch-session/core'
+import type {
+  Session,
+  SessionData,
+  SessionHeaders,
+  Sessions,
+  SessionsOptions,
+} from '@fetch-session/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { SessionEnv } from './session-env.ts'
 
@@ -11,6 +22,12 @@ import type { SessionEnv } from './session-env.ts'
  * Nothing is persisted when the handler threw (`c.error` is set) or answered with a status of
  * 500 or more. A request whose handlers never ask for the session costs nothing: no cookie
  * verification, no store access, no header change.
+ *
+ * On `@hono/node-server` the headers are written with the response head, on the `ServerResponse`
+ * it passes as `c.env.outgoing`, instead of on `c.res`, which would turn the response's headers
+ * into a Fetch `Headers` object for each request: so they also reach a response that a middleware
+ * mounted before this one puts in `c.res` later, and middleware reading `c.res.headers` does not
+ * see them. Elsewhere (Workers, Bun, Deno, `app.request()`) they are set on `c.res`.
  * @param sessions the `Sessions` object from `createSessions` (shared with code outside Hono),
  *   or the options to create one with
  * @returns a middleware whose `Env` types `c.var.session`
@@ -69,6 +86,12 @@ export function session<Data extends object = SessionData>(
     // A thrown handler persists nothing, but the error handler's answer still depends on the
     // cookie, so it still gets Vary: Cookie.
     const changes = await resolved.finish(request, c.res.status, { persist: c.error === undefined })
+    if (!changes.vary && changes.setCookie === null) return
+    const outgoing = nodeResponse(c.env)
+    if (outgoing !== undefined) {
+      withHead(outgoing, changes)
+      return
+    }
     const response = c.res
     const committed = withSessionHeaders(response, changes)
     if (committed !== response) {
@@ -80,12 +103,153 @@ export function session<Data extends object = SessionData>(
   }
 }
 
+/** The part of Node's `ServerResponse` (or `Http2ServerResponse`) that the headers need. */
+interface NodeResponse {
+  headersSent: boolean
+  writeHead(status: number, ...rest: unknown[]): unknown
+  getHeader(name: string): unknown
+  setHeader(name: string, value: string | string[]): unknown
+}
+
+// The ServerResponse that @hono/node-server passes as `c.env.outgoing`, when the headers can
+// still be written on it. Duck-typed: the adapter cannot import node:http.
+function nodeResponse(env: unknown): NodeResponse | undefined {
+  const outgoing = (env as { outgoing?: Partial<NodeResponse> } | undefined)?.outgoing
+  return typeof outgoing?.writeHead === 'function' &&
+    typeof outgoing.setHeader === 'function' &&
+    typeof outgoing.getHeader === 'function' &&
+    outgoing.headersSent === false
+    ? (outgoing as NodeResponse)
+    : undefined
+}
+
+// Adds the session's headers when the head is written, merged with the response's own: Node lets
+// headers passed to writeHead() override those set before, so they are merged into that call.
+function withHead(outgoing: NodeResponse, changes: SessionHeaders): void {
+  const writeHead = outgoing.writeHead
+  outgoing.writeHead = function (status: number, ...rest: unknown[]) {
+    // Once only: the instance's own property goes, the prototype's method shows through again.
+    delete (outgoing as Partial<NodeResponse>).writeHead
+    const last = rest.length === 0 ? undefined : rest[rest.length - 1]
+    if (last === undefined || last === null || typeof last !== 'object') {
+      applyToResponse(outgoing, changes)
+    } else {
+      rest[rest.length - 1] = Array.isArray(last)
+        ? mergeIntoList(outgoing, last as unknown[], changes)
+        : mergeIntoRecord(outgoing, last as Record<string, unknown>, changes)
+    }
+    return writeHead.call(this, status, ...rest)
+  }
+}
+
+// Headers written with setHeader() before writeHead() (or with none passed to it).
+function applyToResponse(outgoing: NodeResponse, changes: SessionHeaders): void {
+  if (changes.vary) {
+    const vary = varyWithCookie(joined(outgoing.getHeader('vary'), ', '))
+    if (vary !== null) outgoing.setHeader('vary', vary)
+  }
+  if (changes.setCookie !== null) {
+    const existing = outgoing.getHeader('set-cookie')
+    outgoing.setHeader('set-cookie', [...list(existing).map(String), changes.setCookie])
+  }
+  if (changes.private) {
+    const cacheControl = privateCacheControl(joined(outgoing.getHeader('cache-control'), ', '))
+    if (cacheControl !== null) outgoing.setHeader('cache-control', cacheControl)
+  }
+}
+
+// A copy of the record writeHead() was given (it may be the application's own object), with the
+// session's headers merged in under names of any case, and with those set before with
+// setHeader(), which the record would override.
+function mergeIntoRecord(
+  outgoing: NodeResponse,
+  headers: Record<string, unknown>,
+  changes: SessionHeaders,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = {}
+  let vary: string | null = null
+  let cacheControl: string | null = null
+  let cookies: unknown
+  let found = 0
+  for (const name in headers) {
+    const value = headers[name]
+    const length = name.length
+    if (length === 4 && name.toLowerCase() === 'vary') vary = joined(value, ', ')
+    else if (length === 10 && name.toLowerCase() === 'set-cookie') cookies = value
+    else if (length === 13 && name.toLowerCase() === 'cache-control') {
+      cacheControl = joined(value, ', ')
+    } else {
+      merged[name] = value
+      continue
+    }
+    found++
+    merged[name.toLowerCase()] = value
+  }
+  if (found < 3) {
+    vary ??= joined(outgoing.getHeader('vary'), ', ')
+    cookies ??= outgoing.getHeader('set-cookie')
+    cacheControl ??= joined(outgoing.getHeader('cache-control'), ', ')
+  }
+  if (changes.vary) merged['vary'] = varyWithCookie(vary) ?? vary
+  if (changes.setCookie !== null) merged['set-cookie'] = [...list(cookies), changes.setCookie]
+  if (changes.private) merged['cache-control'] = privateCacheControl(cacheControl) ?? cacheControl
+  return merged
+}
+
+// The same for a flat list of names and values, which Node also takes: a name in the list
+// replaces what setHeader() set under it, the others stay.
+function mergeIntoList(
+  outgoing: NodeResponse,
+  headers: unknown[],
+  changes: SessionHeaders,
+): unknown[] {
+  const merged: unknown[] = []
+  let vary: string | null = null
+  let cacheControl: string | null = null
+  let cookies = false
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = String(headers[i]).toLowerCase()
+    const value = headers[i + 1]
+    if (name === 'set-cookie') cookies = true
+    if (name === 'vary' && changes.vary) vary = vary === null ? String(value) : `${vary}, ${value}`
+    else if (name === 'cache-control' && changes.private) {
+      cacheControl = cacheControl === null ? String(value) : `${cacheControl}, ${value}`
+    } else merged.push(headers[i], value)
+  }
+  vary ??= joined(outgoing.getHeader('vary'), ', ')
+  cacheControl ??= joined(outgoing.getHeader('cache-control'), ', ')
+  if (!cookies && changes.setCookie !== null) {
+    for (const cookie of list(outgoing.getHeader('set-cookie'))) merged.push('set-cookie', cookie)
+  }
+  if (changes.vary) {
+    const value = varyWithCookie(vary) ?? vary
+    if (value !== null) merged.push('vary', value)
+  }
+  if (changes.setCookie !== null) merged.push('set-cookie', changes.setCookie)
+  if (changes.private) {
+    const value = privateCacheControl(cacheControl) ?? cacheControl
+    if (value !== null) merged.push('cache-control', value)
+  }
+  return merged
+}
+
+// A header value as Node holds it (a string, a number or a list) as one string, or null.
+function joined(value: unknown, separator: string): string | null {
+  if (value === undefined || value === null) return null
+  return Array.isArray(value) ? value.join(separator) : String(value)
+}
+
+function list(value: unknown): unknown[] {
+  if (value === undefined || value === null) return []
+  return Array.isArray(value) ? value : [value]
+}
+
+// Duck-typed rather than `instanceof`, so that a Sessions object from another copy of the core
 // The flash type of an app's Env, which its Sessions object must have.
 type FlashOf<E> = E extends { Variables: { session: () => Promise<Session<any, infer Flash>> } }
   ? Flash
   : never
 
-// Duck-typed rather than `instanceof`, so that a Sessions object from another copy of the core
 // (two versions installed side by side) is still recognized.
 function isSessions<Data extends object>(
   value: Sessions<Data> | SessionsOptions,
