@@ -46,8 +46,8 @@ const QUICK_HTTP: HttpSettings = {
   newSessions: 100,
   newSecondsLimit: 30,
   warmSeconds: 0,
-  warmNewSessions: 10,
-  isolatedSessions: 200,
+  warmNewSessions: 50,
+  isolatedSessions: 2_000,
   pin: false,
 }
 const FULL_MICRO: MicroSettings = { minCpuTimeNs: 600e6, batchSamples: 4096, passes: 3 }

@@ -15,6 +15,7 @@ import {
 import type { SessionCrypto } from '@fetch-session/core'
 import * as jshttp from 'cookie'
 import { parse as honoParse, serialize as honoSerialize } from 'hono/utils/cookie'
+import { createListener } from '@fetch-session/node'
 import { decrypt as ironOpen, encrypt as ironSeal } from 'hono-sessions'
 import { do_not_optimize, measure } from 'mitata'
 import {
@@ -27,6 +28,8 @@ import {
 } from './apps.ts'
 import type { Handler } from './apps.ts'
 import { nodeCrypto } from './crypto-provider.ts'
+import { nodeBrowser, nodeListener, send, setCookies } from './node-listener.ts'
+import type { NodeListener } from './node-listener.ts'
 import { COUNTER_PATH, SECRET, UNTOUCHED_PATH } from './server-control.ts'
 
 /** One implementation of one case. */
@@ -95,6 +98,8 @@ interface Case {
   ours: boolean
   baseline: boolean
   fn: () => unknown
+  /** Measured by this process's CPU time rather than by mitata's clock (see `cpuTime`). */
+  cpu?: boolean
 }
 
 /**
@@ -112,7 +117,12 @@ export async function runMicroSuite(
   // pass kept: a busy moment of the machine then spoils one pass of a few cases, not a case.
   const passes: { ns: number; p99: number }[][] = cases.map(() => [])
   for (let pass = 0; pass < settings.passes; pass++) {
-    for (const [index, { fn }] of cases.entries()) {
+    for (const [index, { fn, cpu }] of cases.entries()) {
+      if (cpu === true) {
+        const ns = await cpuTime(fn, settings.minCpuTimeNs / settings.passes, settings.batchSamples)
+        passes[index]!.push({ ns, p99: Number.NaN })
+        continue
+      }
       const stats = await measure(fn, {
         min_cpu_time: settings.minCpuTimeNs / settings.passes,
         batch_samples: settings.batchSamples,
@@ -126,6 +136,24 @@ export async function runMicroSuite(
     const middle = sorted[(sorted.length - 1) >> 1]!
     return { group, name, ours, baseline, ns: middle.ns, p99: middle.p99 }
   })
+}
+
+// CPU time per call of this process (all its threads), in batches of `batch` calls until `budget`
+// nanoseconds of CPU are spent; the median batch. Time the process spends preempted by other work
+// on the machine does not count, which a clock would.
+async function cpuTime(fn: () => unknown, budget: number, batch: number): Promise<number> {
+  const batches: number[] = []
+  let spent = 0
+  while (spent < budget || batches.length < 5) {
+    const start = process.cpuUsage()
+    for (let i = 0; i < batch; i++) await fn()
+    const used = process.cpuUsage(start)
+    const ns = (used.user + used.system) * 1000
+    spent += ns
+    batches.push(ns / batch)
+  }
+  batches.sort((a, b) => a - b)
+  return batches[batches.length >> 1]!
 }
 
 async function buildCases(): Promise<Case[]> {
@@ -242,6 +270,7 @@ async function buildCases(): Promise<Case[]> {
     () => do_not_optimize(new Request('http://127.0.0.1/', { headers: { cookie: 'a=b' } })),
   )
   cases.push(...(await requestCases()))
+  cases.push(...(await listenerCases()))
   return cases
 }
 
@@ -324,6 +353,65 @@ async function requestCases(): Promise<Case[]> {
     add(groups.new, name, false, browser(app, COUNTER_PATH, null))
     if (kind === 'memory') add(groups.untouched, name, false, browser(app, UNTOUCHED_PATH, cookie))
   }
+  return cases
+}
+
+// The same requests through the request listener that serves them on Node (`@hono/node-server`'s,
+// and `createListener` of @fetch-session/node for `sessions.wrap`), with a real IncomingMessage
+// and ServerResponse but no socket: what the server adds to a request on Node, response writing
+// included, without the kernel's share. Measured by CPU time, as other work on the machine
+// disturbs it least.
+async function listenerCases(): Promise<Case[]> {
+  const cases: Case[] = []
+  const groups = {
+    existing: 'on Node, no socket: `GET /counter` with the session cookie',
+    new: 'on Node, no socket: `GET /counter` without a cookie (new session)',
+    untouched: 'on Node, no socket: `GET /untouched` with the session cookie',
+  }
+  const add = (group: string, name: string, ours: boolean, fn: () => unknown, baseline = false) =>
+    cases.push({ group, name, ours, baseline, fn, cpu: true })
+  const cookieOf = async (listener: NodeListener) => {
+    const cookie = setCookies((await send(listener, COUNTER_PATH, null)).head).at(-1)
+    if (cookie === undefined) throw new Error('no session cookie')
+    return cookie
+  }
+  const bare = nodeListener(bareHono())
+  for (const group of Object.values(groups)) {
+    const path = group === groups.untouched ? UNTOUCHED_PATH : COUNTER_PATH
+    add(group, 'bare Hono, no session', false, nodeBrowser(bare, path, null), true)
+  }
+  add(
+    groups.untouched,
+    'bare Hono + an empty middleware',
+    false,
+    nodeBrowser(nodeListener(bareHono(true)), UNTOUCHED_PATH, null),
+  )
+  const cryptos: [string, SessionCrypto | null][] = [['', null]]
+  if (nodeCrypto !== null) cryptos.push([', `nodeCrypto`', nodeCrypto])
+  for (const [label, crypto] of cryptos) {
+    const memory = nodeListener(fetchSessionHono(benchSessions(undefined, crypto)))
+    const cookie = nodeListener(fetchSessionHono(benchSessions(new CookieStore(), crypto)))
+    const memoryName = `Hono + fetch-session, MemoryStore${label}`
+    const cookieName = `Hono + fetch-session, CookieStore${label}`
+    const memoryCookie = await cookieOf(memory)
+    add(groups.existing, memoryName, true, nodeBrowser(memory, COUNTER_PATH, memoryCookie))
+    add(
+      groups.existing,
+      cookieName,
+      true,
+      nodeBrowser(cookie, COUNTER_PATH, await cookieOf(cookie)),
+    )
+    add(groups.new, memoryName, true, nodeBrowser(memory, COUNTER_PATH, null))
+    if (crypto === null) {
+      add(groups.untouched, memoryName, true, nodeBrowser(memory, UNTOUCHED_PATH, memoryCookie))
+    }
+  }
+  const wrap = createListener(fetchSessionWrap(benchSessions())) as unknown as NodeListener
+  const wrapCookie = await cookieOf(wrap)
+  const wrapName = '`sessions.wrap`, MemoryStore (`createListener`)'
+  add(groups.existing, wrapName, true, nodeBrowser(wrap, COUNTER_PATH, wrapCookie))
+  add(groups.new, wrapName, true, nodeBrowser(wrap, COUNTER_PATH, null))
+  add(groups.untouched, wrapName, true, nodeBrowser(wrap, UNTOUCHED_PATH, wrapCookie))
   return cases
 }
 

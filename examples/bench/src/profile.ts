@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LoadClient, PACKAGE_DIR, ServerProcess, placement } from './child-processes.ts'
 import { contenders } from './contenders.ts'
+import { startDatabase } from './databases.ts'
 import { nodeCrypto } from './crypto-provider.ts'
 import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
 
@@ -35,7 +36,15 @@ const directory = join(PACKAGE_DIR, 'profiles')
 await mkdir(directory, { recursive: true })
 const before = new Set(await readdir(directory))
 const where = placement()
-const env = contender.directory === true ? { DIRECTORY: join(directory, 'file-store') } : {}
+const env: Record<string, string> =
+  contender.directory === true ? { DIRECTORY: join(directory, 'file-store') } : {}
+// A Redis or PostgreSQL contender gets a database server of its own, as in the HTTP suite.
+const database =
+  contender.database === undefined
+    ? undefined
+    : await startDatabase(contender.database, where.server)
+if (contender.database === 'redis') env['REDIS_URL'] = `${database!.url}/1`
+if (contender.database === 'postgres') env['DATABASE_URL'] = database!.url
 const server = await ServerProcess.start(contender, where.server, env, [
   '--cpu-prof',
   `--cpu-prof-dir=${directory}`,
@@ -71,6 +80,7 @@ try {
 } finally {
   await client.stop()
   await server.stop()
+  await database?.stop()
 }
 
 const written = (await readdir(directory)).filter((file) => !before.has(file))

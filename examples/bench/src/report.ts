@@ -302,8 +302,9 @@ export function renderMarkdown(results: BenchResults, findings: string): string 
       '- A ratio is the median over rounds of the ratio within each pair, followed by the lowest ' +
         'and the highest round in parentheses.',
       '- "Server CPU µs/req" is the CPU time of the server process (all its threads) over a run ' +
-        'divided by the responses of that run; "ratio by CPU" divides bare Hono\'s by the ' +
-        "contender's, pair by pair.",
+        'divided by the responses of that run; "server cores" is that CPU time over the run\'s ' +
+        'duration (above 1.00 when other threads work alongside the main one); "ratio by CPU" ' +
+        "divides bare Hono's by the contender's, pair by pair.",
     )
     for (const skipped of http.skipped ?? []) {
       lines.push(`- Not measured: ${skipped.label} (${skipped.reason}).`)
@@ -371,7 +372,7 @@ function httpTables(http: HttpReport): string[] {
   for (const scenario of ['existing', 'new', 'untouched'] as const) {
     lines.push(`## ${TITLES[scenario]}`, '', EXPLANATIONS[scenario], '')
     const head = ['contender', 'req/s (median)', 'p99 ms (median)', 'ratio to bare Hono']
-    head.push('server CPU µs/req', 'ratio by CPU')
+    head.push('server CPU µs/req', 'server cores', 'ratio by CPU')
     if (scenario === 'new') {
       head.push(
         'requests sent',
@@ -403,6 +404,12 @@ function row(http: HttpReport, scenario: Scenario, contender: Contender, runs: R
     median(runs.map((run) => run.p99Ms)).toFixed(1),
     contender.name === CEILING ? '1.00' : spread(ratios(http, scenario, contender.name, 'rps')),
     median(runs.map((run) => run.serverCpuUs)).toFixed(1),
+    // More than 1 when work runs on other threads alongside (Web Crypto on libuv's pool).
+    median(
+      runs.map((run) =>
+        run.seconds > 0 ? (run.serverCpuUs * run.requests) / 1e6 / run.seconds : 0,
+      ),
+    ).toFixed(2),
     contender.name === CEILING ? '1.00' : spread(ratios(http, scenario, contender.name, 'cpu')),
   ]
   if (scenario === 'new') {
@@ -495,7 +502,10 @@ function microTable(micro: MicroResult[]): string[] {
     '## Micro suite',
     '',
     'mitata, in one process; mean time per call, the median of three passes over all the ' +
-      'cases. "Relative" divides by the time of the ' +
+      'cases. The "on Node, no socket" cases are timed by the CPU time of the process instead ' +
+      '(the median of batches of calls), which other work on the machine disturbs least: whole ' +
+      "requests through the request listener that serves them on Node, with node:http's real " +
+      'request and response objects but no connection. "Relative" divides by the time of the ' +
       "case's first row: fetch-session's for the codec and crypto cases, bare Hono's for the " +
       'in-process requests (whose own cost includes building a `Request`).',
     '',
@@ -508,9 +518,8 @@ function microTable(micro: MicroResult[]): string[] {
     for (const result of [...members].sort((a, b) => Number(b.baseline) - Number(a.baseline))) {
       const relative = base === undefined ? '–' : (result.ns / base.ns).toFixed(2)
       const name = result.ours ? `**${result.name}**` : result.name
-      lines.push(
-        `| ${group} | ${name} | ${integer(result.ns)} | ${integer(result.p99)} | ${relative} |`,
-      )
+      const p99 = Number.isFinite(result.p99) ? integer(result.p99) : '– (CPU time)'
+      lines.push(`| ${group} | ${name} | ${integer(result.ns)} | ${p99} | ${relative} |`)
     }
   }
   lines.push('')

@@ -1,0 +1,69 @@
+// Before and after in one process: `node --conditions=source --import tsx src/checkouts.ts
+// [<checkout>…]` sends the same requests through this checkout's applications and through those
+// of other installed checkouts of the repository (an older commit's, say), all served by this
+// checkout's `@hono/node-server` listener with no socket, and prints the CPU time per request of
+// each, interleaved batch by batch so that a busier moment of the machine is shared out.
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type * as Apps from './apps.ts'
+import { nodeBrowser, nodeListener, send, setCookies } from './node-listener.ts'
+import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
+
+const BATCH = 1000
+const PASSES = 15
+
+interface Row {
+  name: string
+  call: () => Promise<void>
+  batches: number[]
+}
+
+const rows: Row[] = []
+const checkouts = [resolve('../..'), ...process.argv.slice(2).map((dir) => resolve(dir))]
+for (const [index, root] of checkouts.entries()) {
+  const where = index === 0 ? 'this checkout' : root
+  // Each checkout's applications, with its own core and adapters (resolved from where they are).
+  const url = pathToFileURL(`${root}/examples/bench/src/apps.ts`).href
+  const apps = (await import(url)) as typeof Apps
+  const handlers: [string, Apps.Handler][] = [
+    ['bare Hono', apps.bareHono()],
+    ['Hono + MemoryStore', apps.fetchSessionHono(apps.benchSessions())],
+    ['sessions.wrap + MemoryStore', apps.fetchSessionWrap(apps.benchSessions())],
+  ]
+  for (const [name, handler] of handlers) {
+    const listener = nodeListener(handler)
+    const first = await send(listener, COUNTER_PATH, null)
+    const cookie = setCookies(first.head).at(-1) ?? null
+    for (const [scenario, path, jar] of [
+      ['existing', COUNTER_PATH, cookie],
+      ['new', COUNTER_PATH, null],
+      ['untouched', UNTOUCHED_PATH, cookie],
+    ] as const) {
+      rows.push({
+        name: `${where}: ${name}, ${scenario}`,
+        call: nodeBrowser(listener, path, jar),
+        batches: [],
+      })
+    }
+  }
+}
+
+async function cpuPerCall(call: () => Promise<void>): Promise<number> {
+  const start = process.cpuUsage()
+  for (let i = 0; i < BATCH; i++) await call()
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / BATCH
+}
+
+for (const row of rows) await cpuPerCall(row.call)
+for (let pass = 0; pass < PASSES; pass++) {
+  for (const row of rows) row.batches.push(await cpuPerCall(row.call))
+}
+console.log('| request | CPU µs per request (median of batches) | lowest batch |')
+console.log('| --- | --- | --- |')
+for (const row of rows) {
+  const sorted = [...row.batches].sort((a, b) => a - b)
+  console.log(
+    `| ${row.name} | ${sorted[sorted.length >> 1]!.toFixed(1)} | ${sorted[0]!.toFixed(1)} |`,
+  )
+}
