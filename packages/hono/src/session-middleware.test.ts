@@ -1,5 +1,5 @@
-import { SessionConfigError, SessionStoreError, createSessions } from '@fetch-session/core'
-import type { Session, Sessions } from '@fetch-session/core'
+import { MemoryStore, SessionConfigError, SessionStoreError, createSessions } from '@fetch-session/core'
+import type { Session, SessionVersion, SessionWrite, Sessions } from '@fetch-session/core'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
@@ -461,3 +461,80 @@ describe('session() on @hono/node-server', () => {
     expect(response.headers.get('cache-control')).toBeNull()
   })
 })
+
+// A store whose writes wait until the handler has written its head: the head is then written
+// while the commit is in flight, every time, without timers a busy machine could reorder.
+class GatedStore extends MemoryStore {
+  gate: Promise<void> = Promise.resolve()
+  failing = false
+  override async write(id: string, entry: SessionWrite, expected: SessionVersion | null) {
+    await this.gate
+    if (this.failing) throw new Error('backend down')
+    return super.write(id, entry, expected)
+  }
+}
+
+describe('session() on @hono/node-server, a handler writing its own head during the commit', () => {
+  const store = new GatedStore()
+  const sessions = createSessions<Data>({ secrets: [SECRET_A], store })
+  const app = new Hono<SessionEnv<Data> & { Bindings: HttpBindings }>()
+  const errors: unknown[] = []
+  let server: ServerType
+  let origin = ''
+  app.use(session(sessions))
+  app.onError((error, c) => {
+    errors.push(error)
+    return c.text('failed', 500)
+  })
+  app.get('/own-head', async (c) => {
+    const session = await c.var.session()
+    session.set('count', (session.get('count') ?? 0) + 1)
+    let written!: () => void
+    store.gate = new Promise((resolve) => (written = resolve))
+    // Written a moment after the handler returned, so while the session's write waits.
+    setTimeout(() => {
+      c.env.outgoing.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Origin' })
+      c.env.outgoing.write('count ')
+      c.env.outgoing.end(String(session.get('count')))
+      written()
+    }, 1)
+    return RESPONSE_ALREADY_SENT
+  })
+  app.get('/read', async (c) => c.text(String((await c.var.session()).get('count') ?? 0)))
+
+  beforeAll(async () => {
+    origin = await new Promise<string>((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      )
+    })
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  afterEach(() => {
+    store.failing = false
+    errors.length = 0
+  })
+
+  it('holds that head until the session is committed, then sends it with the cookie', async () => {
+    const response = await fetch(origin + '/own-head')
+    expect(await response.text()).toBe('count 1')
+    expect(response.headers.get('vary')).toBe('Origin, Cookie')
+    expect(response.headers.get('cache-control')).toBe('private')
+    const again = await fetch(origin + '/read', { headers: { cookie: sessionCookie(response) } })
+    expect(await again.text()).toBe('1')
+  })
+
+  it('sends that head without a cookie when the commit fails, and reports the error', async () => {
+    store.failing = true
+    // @hono/node-server reports that it could not send the error handler's 500 after the head.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const response = await fetch(origin + '/own-head')
+    expect(response.headers.get('set-cookie')).toBeNull()
+    await response.text().catch(() => '')
+    expect(errors).toEqual([expect.any(SessionStoreError)])
+    logged.mockRestore()
+    // The server goes on serving.
+    expect((await fetch(origin + '/read')).status).toBe(200)
+  })
+})
+
