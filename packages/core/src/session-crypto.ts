@@ -1,9 +1,11 @@
+import { hmacSha256 } from './hmac-sha256.ts'
+
 /**
  * The cryptographic primitives the core uses: HMAC-SHA256 for signed ids, AES-256-GCM for
- * `CookieStore`. The default, `webCrypto`, uses Web Crypto and runs everywhere. A runtime with a
- * faster native implementation may supply its own (for example `nodeCrypto` from
- * `@fetch-session/node`), as long as its output is byte-identical and `verify` runs in constant
- * time.
+ * `CookieStore`. The default, `webCrypto`, uses Web Crypto (and the core's own HMAC to sign) and
+ * runs everywhere. A runtime with a faster native implementation may supply its own (for example
+ * `nodeCrypto` from `@fetch-session/node`), as long as its output is byte-identical and `verify`
+ * runs in constant time.
  */
 export interface SessionCrypto {
   /**
@@ -89,12 +91,13 @@ function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : bytes.slice()
 }
 
-/** The default implementation, on Web Crypto (`crypto.subtle`), with keys imported once. */
+/**
+ * The default implementation, on Web Crypto (`crypto.subtle`), with keys imported once; it signs
+ * with the core's synchronous HMAC, and checks with `crypto.subtle.verify`.
+ */
 export const webCrypto: SessionCrypto = {
-  async sign(secret, data) {
-    const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(data))
-    return new Uint8Array(mac)
-  },
+  // Byte-identical to crypto.subtle.sign, and synchronous: see hmac-sha256.ts.
+  sign: hmacSha256,
   async verify(secret, data, mac) {
     return crypto.subtle.verify('HMAC', await hmacKey(secret), copy(mac), encoder.encode(data))
   },

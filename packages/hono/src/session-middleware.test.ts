@@ -1,4 +1,9 @@
-import { MemoryStore, SessionConfigError, SessionStoreError, createSessions } from '@fetch-session/core'
+import {
+  MemoryStore,
+  SessionConfigError,
+  SessionStoreError,
+  createSessions,
+} from '@fetch-session/core'
 import type { Session, SessionVersion, SessionWrite, Sessions } from '@fetch-session/core'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -537,4 +542,3 @@ describe('session() on @hono/node-server, a handler writing its own head during 
     expect((await fetch(origin + '/read')).status).toBe(200)
   })
 })
-
