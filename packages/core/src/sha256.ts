@@ -13,71 +13,119 @@ const K = Uint32Array.from([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ])
 
+const INITIAL = Uint32Array.from([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+])
+
+// The message schedule, reused by every block: the core runs one digest at a time.
+const w = new Uint32Array(64)
+
 /**
  * The SHA-256 digest of some bytes.
  * @param message the bytes to hash
  * @returns the 32-byte digest
  */
 export function sha256(message: Uint8Array): Uint8Array<ArrayBuffer> {
-  // The message, a 1 bit, zeros, and the length in bits as a 64-bit big-endian number, filling
-  // whole 64-byte blocks.
+  return digestFrom(INITIAL.slice(), message, 0)
+}
+
+/**
+ * The state after hashing one 64-byte block, from which `digestFrom` goes on: HMAC hashes each
+ * key's padded block once.
+ * @param block 64 bytes
+ * @returns the state
+ */
+export function stateAfter(block: Uint8Array): Uint32Array {
+  const state = INITIAL.slice()
+  compress(state, block, 0, 64)
+  return state
+}
+
+/**
+ * Finishes a digest whose first bytes were hashed into `state` already.
+ * @param state the state so far; it is changed
+ * @param message the rest of the message
+ * @param hashed how many bytes `state` has hashed, a multiple of 64
+ * @returns the 32-byte digest
+ */
+export function digestFrom(
+  state: Uint32Array,
+  message: Uint8Array,
+  hashed: number,
+): Uint8Array<ArrayBuffer> {
+  // The message, a 1 bit, zeros, and the whole length in bits as a 64-bit big-endian number,
+  // filling whole 64-byte blocks.
   const blocks = Math.ceil((message.length + 9) / 64)
   const padded = new Uint8Array(blocks * 64)
   padded.set(message)
   padded[message.length] = 0x80
-  const view = new DataView(padded.buffer)
-  view.setUint32(padded.length - 8, Math.floor(message.length / 0x20000000))
-  view.setUint32(padded.length - 4, (message.length * 8) >>> 0)
+  const bits = (hashed + message.length) * 8
+  const end = padded.length
+  const high = Math.floor(bits / 0x100000000)
+  padded[end - 8] = high >>> 24
+  padded[end - 7] = high >>> 16
+  padded[end - 6] = high >>> 8
+  padded[end - 5] = high
+  padded[end - 4] = bits >>> 24
+  padded[end - 3] = bits >>> 16
+  padded[end - 2] = bits >>> 8
+  padded[end - 1] = bits
+  compress(state, padded, 0, end)
+  const digest = new Uint8Array(32)
+  for (let i = 0; i < 8; i++) {
+    const word = state[i]!
+    digest[i * 4] = word >>> 24
+    digest[i * 4 + 1] = word >>> 16
+    digest[i * 4 + 2] = word >>> 8
+    digest[i * 4 + 3] = word
+  }
+  return digest
+}
 
-  const h = Uint32Array.from([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ])
-  const w = new Uint32Array(64)
-  for (let block = 0; block < blocks; block++) {
-    for (let t = 0; t < 16; t++) w[t] = view.getUint32(block * 64 + t * 4)
-    for (let t = 16; t < 64; t++) {
-      const a = w[t - 15]!
-      const b = w[t - 2]!
-      const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)
-      const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10)
-      w[t] = (w[t - 16]! + s0 + w[t - 7]! + s1) >>> 0
+// The compression function over the 64-byte blocks of bytes[from, to).
+function compress(h: Uint32Array, bytes: Uint8Array, from: number, to: number): void {
+  for (let p = from; p < to; p += 64) {
+    for (let t = 0; t < 16; t++) {
+      const i = p + t * 4
+      w[t] = (bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!
     }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as number[] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ]
+    for (let t = 16; t < 64; t++) {
+      const x = w[t - 15]!
+      const y = w[t - 2]!
+      const s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)
+      const s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10)
+      w[t] = (w[t - 16]! + s0 + w[t - 7]! + s1) | 0
+    }
+    let a = h[0]!
+    let b = h[1]!
+    let c = h[2]!
+    let d = h[3]!
+    let e = h[4]!
+    let f = h[5]!
+    let g = h[6]!
+    let hh = h[7]!
     for (let t = 0; t < 64; t++) {
       const t1 =
-        (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t]! + w[t]!) >>> 0
-      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0
+        (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t]! + w[t]!) | 0
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0
       hh = g
       g = f
       f = e
-      e = (d + t1) >>> 0
+      e = (d + t1) | 0
       d = c
       c = b
       b = a
-      a = (t1 + t2) >>> 0
+      a = (t1 + t2) | 0
     }
-    h[0]! += a
-    h[1]! += b
-    h[2]! += c
-    h[3]! += d
-    h[4]! += e
-    h[5]! += f
-    h[6]! += g
-    h[7]! += hh
+    h[0] = h[0]! + a
+    h[1] = h[1]! + b
+    h[2] = h[2]! + c
+    h[3] = h[3]! + d
+    h[4] = h[4]! + e
+    h[5] = h[5]! + f
+    h[6] = h[6]! + g
+    h[7] = h[7]! + hh
   }
-  const digest = new Uint8Array(32)
-  const out = new DataView(digest.buffer)
-  for (let i = 0; i < 8; i++) out.setUint32(i * 4, h[i]!)
-  return digest
 }
 
 function rotr(x: number, n: number): number {

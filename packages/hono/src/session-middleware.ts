@@ -7,9 +7,8 @@ import type {
   SessionsOptions,
 } from '@fetch-session/core'
 import type { Context, MiddlewareHandler } from 'hono'
-import { holdResponse } from './hold-response.ts'
+import { holdResponse, releaseResponse } from './hold-response.ts'
 import { nodeResponse } from './node-response.ts'
-import { withHead } from './with-head.ts'
 import type { SessionEnv } from './session-env.ts'
 
 /**
@@ -25,7 +24,8 @@ import type { SessionEnv } from './session-env.ts'
  * it passes as `c.env.outgoing`, instead of on `c.res`, which would turn the response's headers
  * into a Fetch `Headers` object for each request: so they also reach a response that a middleware
  * mounted before this one puts in `c.res` later, and middleware reading `c.res.headers` does not
- * see them. Elsewhere (Workers, Bun, Deno, `app.request()`) they are set on `c.res`.
+ * see them. A handler that answers on `c.env.outgoing` itself gets them too: what it writes there
+ * while the session commits is held until they are known. Elsewhere (Workers, Bun, Deno, `app.request()`) they are set on `c.res`.
  * @param sessions the `Sessions` object from `createSessions` (shared with code outside Hono),
  *   or the options to create one with
  * @returns a middleware whose `Env` types `c.var.session`
@@ -97,19 +97,15 @@ export function session<Data extends object = SessionData>(
       }
       return
     }
-    const release = holdResponse(outgoing)
-    let changes: SessionHeaders
+    holdResponse(outgoing)
+    let changes: SessionHeaders | null = null
     try {
       changes = await resolved.finish(request, c.res.status, { persist })
-    } catch (error) {
-      // The handler's own answer, if it wrote one, goes out without the session's headers, and
-      // the error still reaches Hono's error handler.
-      release()
-      throw error
+    } finally {
+      // After a failed commit, what the handler wrote itself goes out without the session's
+      // headers, and the error still reaches Hono's error handler.
+      releaseResponse(outgoing, changes)
     }
-    release(() => {
-      if (changes.vary || changes.setCookie !== null) withHead(outgoing, changes)
-    })
   }
 }
 
