@@ -35,6 +35,7 @@ const FULL_HTTP: HttpSettings = {
   newSessions: 200_000,
   newSecondsLimit: 2.5,
   warmSeconds: 0.5,
+  pairWarmSeconds: 0.3,
   warmNewSessions: 2_000,
   isolatedSessions: 9_900,
 }
@@ -46,6 +47,7 @@ const QUICK_HTTP: HttpSettings = {
   newSessions: 100,
   newSecondsLimit: 30,
   warmSeconds: 0,
+  pairWarmSeconds: 0,
   warmNewSessions: 50,
   isolatedSessions: 2_000,
   pin: false,

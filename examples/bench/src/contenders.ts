@@ -41,6 +41,14 @@ export const contenders: Contender[] = [
     ours: false,
   },
   {
+    name: 'hono-middleware',
+    label: 'bare Hono behind an empty middleware (what mounting any middleware costs)',
+    file: 'hono.ts',
+    env: { MIDDLEWARE: '1' },
+    sessions: false,
+    ours: false,
+  },
+  {
     name: 'fs-memory',
     label: 'Hono + fetch-session, MemoryStore',
     file: 'fetch-session-hono.ts',

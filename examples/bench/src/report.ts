@@ -294,7 +294,10 @@ export function renderMarkdown(results: BenchResults, findings: string): string 
     lines.push(
       `- HTTP suite: ${s.rounds} round(s), each running every scenario on every contender in ` +
         'alternating order (forward, then backward), every run paired with a run of bare ' +
-        'Hono right beside it (before it in odd rounds, after it in even ones); ' +
+        'Hono right beside it (before it in odd rounds, after it in even ones)' +
+        ((s.pairWarmSeconds ?? 0) > 0
+          ? `, each pair preceded by ${s.pairWarmSeconds} s of unmeasured load on the contender; `
+          : '; ') +
         `${s.connections} connections, each one browser with a cookie jar; ` +
         `${perRun} per run; new sessions: ${s.newSessions.toLocaleString('en-US')} ` +
         `requests in all, at most ${s.newSecondsLimit} s per run; ${http.placement}`,

@@ -1,5 +1,6 @@
-// SHA-256 (FIPS 180-4) in plain JavaScript, for the one digest the core needs synchronously:
-// `session.handle` is a property, and Web Crypto's digest is asynchronous.
+// SHA-256 (FIPS 180-4) in plain JavaScript, for the digests the core needs synchronously:
+// `session.handle` is a property, Web Crypto's digest is asynchronous, and signing a new id
+// (hmac-sha256.ts) is faster without Web Crypto's trip to another thread.
 // https://nvlpubs.nist.gov/nistpubs/FIPS/NIST.FIPS.180-4.pdf
 
 const K = Uint32Array.from([

@@ -5,26 +5,30 @@ import { withHead } from './with-head.ts'
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders'
 type Call = [method: Method, args: unknown[]]
 
-// The calls held on each response, once it has one. The methods below are shared by all
-// responses, so holding a response allocates nothing until the handler writes on it.
-const held = new WeakMap<object, Call[]>()
+const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders']
+
+// Per held response, the calls made on it, once there are any, and the methods it had of its
+// own (another middleware's patch, or this one's mounted twice), to put back afterwards. The
+// methods below are shared by all responses, so a hold allocates nothing in the common case.
+const calls = new WeakMap<object, Call[]>()
+const saved = new WeakMap<object, Partial<Record<Method, unknown>>>()
 
 function hold(response: object, method: Method, args: unknown[]): void {
-  const calls = held.get(response)
-  if (calls === undefined) held.set(response, [[method, args]])
-  else calls.push([method, args])
+  const held = calls.get(response)
+  if (held === undefined) calls.set(response, [[method, args]])
+  else held.push([method, args])
 }
 
-// What a handler can call to send the head or the body; the flush writes the head too. Each
-// answers as the real method would when nothing pushes back.
+// What a handler can call to send the head or the body; the flush writes the head too.
 const holding = {
   writeHead(this: object, ...args: unknown[]) {
     hold(this, 'writeHead', args)
     return this
   },
+  // Back-pressure until the release, which emits 'drain': a stream piped in waits.
   write(this: object, ...args: unknown[]) {
     hold(this, 'write', args)
-    return true
+    return false
   },
   end(this: object, ...args: unknown[]) {
     hold(this, 'end', args)
@@ -37,13 +41,19 @@ const holding = {
 
 /**
  * Holds what is written on the `ServerResponse` while the session commits, so that a handler
- * answering on `c.env.outgoing` itself (and returning `RESPONSE_ALREADY_SENT`) cannot send its
- * head before the session's headers are known. The calls are queued in order, for
- * `releaseResponse` to replay. Meanwhile `write()` reports no back-pressure and `headersSent` stays false.
+ * answering on `c.env.outgoing` itself after it returned `RESPONSE_ALREADY_SENT` cannot send
+ * its head before the session's headers are known. The calls are queued in order, for
+ * `releaseResponse` to replay. Meanwhile `write()` answers `false` (wait for 'drain'), and
+ * `headersSent` and `writableEnded` stay false.
  * @param outgoing the response, whose head is not sent yet
  */
 export function holdResponse(outgoing: NodeResponse): void {
-  const own = outgoing as unknown as typeof holding
+  const own = outgoing as unknown as Record<Method, unknown>
+  let previous: Partial<Record<Method, unknown>> | undefined
+  for (const method of METHODS) {
+    if (Object.hasOwn(own, method)) (previous ??= {})[method] = own[method]
+  }
+  if (previous !== undefined) saved.set(outgoing, previous)
   own.writeHead = holding.writeHead
   own.write = holding.write
   own.end = holding.end
@@ -51,27 +61,42 @@ export function holdResponse(outgoing: NodeResponse): void {
 }
 
 /**
- * Puts the response's own methods back, has the session's headers written with the head, and
+ * Puts the response's methods back, has the session's headers written with the head, and
  * replays what was held. To call once, whatever the commit's outcome.
  * @param outgoing the response given to `holdResponse`
  * @param changes the session's headers, or `null` when the commit failed
+ * @returns the error a replayed call threw, which the handler would have met at that call; the
+ *   calls after it are not replayed
  */
-export function releaseResponse(outgoing: NodeResponse, changes: SessionHeaders | null): void {
-  const own = outgoing as Partial<typeof holding>
+export function releaseResponse(outgoing: NodeResponse, changes: SessionHeaders | null): unknown {
+  const own = outgoing as unknown as Partial<Record<Method, unknown>>
   // Removed in the reverse order of their addition, which lets V8 return the object to the
   // shape it had before instead of turning it into a slower dictionary.
   delete own.flushHeaders
   delete own.end
   delete own.write
   delete own.writeHead
-  if (changes !== null && (changes.vary || changes.setCookie !== null)) withHead(outgoing, changes)
-  const calls = held.get(outgoing)
-  if (calls === undefined) return
-  held.delete(outgoing)
-  for (const [method, args] of calls) {
-    ;(outgoing[method as keyof NodeResponse] as (...args: unknown[]) => unknown).apply(
-      outgoing,
-      args,
-    )
+  const previous = saved.get(outgoing)
+  if (previous !== undefined) {
+    saved.delete(outgoing)
+    Object.assign(own, previous)
   }
+  if (changes !== null && (changes.vary || changes.setCookie !== null)) withHead(outgoing, changes)
+  const held = calls.get(outgoing)
+  if (held === undefined) return undefined
+  calls.delete(outgoing)
+  let wrote = false
+  for (const [method, args] of held) {
+    try {
+      ;(outgoing[method as keyof NodeResponse] as (...args: unknown[]) => unknown).apply(
+        outgoing,
+        args,
+      )
+    } catch (error) {
+      return error
+    }
+    wrote ||= method === 'write'
+  }
+  if (wrote && !outgoing.writableNeedDrain) outgoing.emit('drain')
+  return undefined
 }

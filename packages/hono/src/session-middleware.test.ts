@@ -14,6 +14,7 @@ import { Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
 import { HTTPException } from 'hono/http-exception'
 import { stream } from 'hono/streaming'
+import { Readable } from 'node:stream'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CountingStore, SECRET_A } from '@fetch-session/test-support'
 import { session } from './session-middleware.ts'
@@ -505,7 +506,39 @@ describe('session() on @hono/node-server, a handler writing its own head during 
     }, 1)
     return RESPONSE_ALREADY_SENT
   })
+  app.get('/bad-head', async (c) => {
+    ;(await c.var.session()).set('count', 1)
+    let written!: () => void
+    store.gate = new Promise((resolve) => (written = resolve))
+    setTimeout(() => {
+      // Node refuses a header value with a line break when the held call is replayed.
+      c.env.outgoing.writeHead(200, { 'X-Bad': 'one\ntwo' })
+      c.env.outgoing.end('never sent')
+      written()
+    }, 1)
+    return RESPONSE_ALREADY_SENT
+  })
+  app.get('/piped', async (c) => {
+    ;(await c.var.session()).set('count', 7)
+    let written!: () => void
+    store.gate = new Promise((resolve) => (written = resolve))
+    setTimeout(() => {
+      c.env.outgoing.writeHead(200, { 'Content-Type': 'text/plain' })
+      Readable.from(['a', 'b', 'c']).pipe(c.env.outgoing)
+      written()
+    }, 1)
+    return RESPONSE_ALREADY_SENT
+  })
   app.get('/read', async (c) => c.text(String((await c.var.session()).get('count') ?? 0)))
+  // The same Sessions mounted twice, globally and on a sub-app, on a route that writes.
+  const sub = new Hono<SessionEnv<Data> & { Bindings: HttpBindings }>()
+  sub.use(session(sessions))
+  sub.get('/count', async (c) => {
+    const session = await c.var.session()
+    session.set('count', (session.get('count') ?? 0) + 1)
+    return c.text(String(session.get('count')))
+  })
+  app.route('/twice', sub)
 
   beforeAll(async () => {
     origin = await new Promise<string>((resolve) => {
@@ -517,6 +550,7 @@ describe('session() on @hono/node-server, a handler writing its own head during 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
   afterEach(() => {
     store.failing = false
+    store.gate = Promise.resolve()
     errors.length = 0
   })
 
@@ -540,5 +574,28 @@ describe('session() on @hono/node-server, a handler writing its own head during 
     logged.mockRestore()
     // The server goes on serving.
     expect((await fetch(origin + '/read')).status).toBe(200)
+  })
+
+  it('hands an error of a held call to the error handler, which answers before any head', async () => {
+    const response = await fetch(origin + '/bad-head')
+    expect(response.status).toBe(500)
+    expect(await response.text()).toBe('failed')
+    expect(errors).toEqual([expect.objectContaining({ code: 'ERR_INVALID_CHAR' })])
+  })
+
+  it('lets a stream piped in while holding wait, then sends all of it', async () => {
+    const response = await fetch(origin + '/piped')
+    expect(await response.text()).toBe('abc')
+    const again = await fetch(origin + '/read', { headers: { cookie: sessionCookie(response) } })
+    expect(await again.text()).toBe('7')
+  })
+
+  it('sends the cookie when mounted twice, globally and on a sub-app', async () => {
+    const first = await fetch(origin + '/twice/count')
+    expect(await first.text()).toBe('1')
+    expect(first.headers.get('vary')).toBe('Cookie')
+    const cookie = sessionCookie(first)
+    const second = await fetch(origin + '/twice/count', { headers: { cookie } })
+    expect(await second.text()).toBe('2')
   })
 })

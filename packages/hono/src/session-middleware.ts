@@ -24,8 +24,10 @@ import type { SessionEnv } from './session-env.ts'
  * it passes as `c.env.outgoing`, instead of on `c.res`, which would turn the response's headers
  * into a Fetch `Headers` object for each request: so they also reach a response that a middleware
  * mounted before this one puts in `c.res` later, and middleware reading `c.res.headers` does not
- * see them. A handler that answers on `c.env.outgoing` itself gets them too: what it writes there
- * while the session commits is held until they are known. Elsewhere (Workers, Bun, Deno, `app.request()`) they are set on `c.res`.
+ * see them. A handler that answers on `c.env.outgoing` itself after returning
+ * `RESPONSE_ALREADY_SENT` gets them too: what it writes there while the session commits is held
+ * until they are known (a head it wrote before returning is gone without them). Elsewhere
+ * (Workers, Bun, Deno, `app.request()`) they are set on `c.res`.
  * @param sessions the `Sessions` object from `createSessions` (shared with code outside Hono),
  *   or the options to create one with
  * @returns a middleware whose `Env` types `c.var.session`
@@ -98,14 +100,17 @@ export function session<Data extends object = SessionData>(
       return
     }
     holdResponse(outgoing)
-    let changes: SessionHeaders | null = null
+    let changes: SessionHeaders
     try {
       changes = await resolved.finish(request, c.res.status, { persist })
-    } finally {
-      // After a failed commit, what the handler wrote itself goes out without the session's
-      // headers, and the error still reaches Hono's error handler.
-      releaseResponse(outgoing, changes)
+    } catch (error) {
+      // What the handler wrote itself goes out without the session's headers, and the commit's
+      // error reaches Hono's error handler.
+      releaseResponse(outgoing, null)
+      throw error
     }
+    const failed = releaseResponse(outgoing, changes)
+    if (failed !== undefined) throw failed
   }
 }
 

@@ -1,8 +1,10 @@
-// The ceiling: bare Hono on @hono/node-server, the same routes without any session.
+// The ceiling: bare Hono on @hono/node-server, the same routes without any session; with
+// MIDDLEWARE=1, behind one middleware that only calls next(), which is what any middleware costs.
 import { serve } from '@hono/node-server'
 import { bareHono } from '../apps.ts'
 import { announce, port } from '../server-control.ts'
 
-const server = serve({ fetch: bareHono(), port: port(), hostname: '127.0.0.1' }, () =>
-  announce(server.address(), { sessions: () => null }),
+const server = serve(
+  { fetch: bareHono(process.env['MIDDLEWARE'] === '1'), port: port(), hostname: '127.0.0.1' },
+  () => announce(server.address(), { sessions: () => null }),
 )
