@@ -94,7 +94,9 @@ const output = values.output ?? (quick ? undefined : REPORT_FILE)
 if (output !== undefined) await writeFile(output, markdown)
 const json = await format(JSON.stringify(results), { ...style, parser: 'json' })
 if (values.json !== undefined) await writeFile(values.json, json)
-if (!quick && values.render === undefined) await writeFile(RESULTS_FILE, json)
+// Only a run that writes BENCHMARKS.md keeps its figures beside it, so that a run written
+// elsewhere (--output) cannot replace the figures the report was rendered from.
+if (output === REPORT_FILE && values.render === undefined) await writeFile(RESULTS_FILE, json)
 log(`done in ${Math.round((Date.now() - started) / 1000)} s`)
 
 async function measure(): Promise<BenchResults> {

@@ -283,11 +283,10 @@ async function measure(
           : ''),
     )
   }
-  // An unmeasured run of a contender right before its pair: the ceiling runs beside every
-  // contender and stays hot, while a contender idle through the others' runs comes back to caches
-  // they have filled; without this, a second bare Hono (the control) read 0.78 of the ceiling in
-  // a full run. A new-session pair is warmed on the contender's existing sessions, so that it
-  // adds no sessions to those counted.
+  // An unmeasured run of a contender right before its pair, so that a contender idle through
+  // the others' runs is measured as warm as the ceiling, which runs beside every one of them. (It
+  // did not remove what the control shows in a full run: see findings.md.) A new-session pair is
+  // warmed on the contender's existing sessions, so that it adds no sessions to those counted.
   const warmOne = async (server: ServerProcess, scenario: Scenario) => {
     if (settings.pairWarmSeconds === 0) return
     const name = server.contender.name
