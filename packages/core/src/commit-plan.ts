@@ -114,3 +114,25 @@ function sameExpiry(a: ExpiryOverride | undefined, b: ExpiryOverride | undefined
   if (a.kind === 'date') return b.kind === 'date' && a.at === b.at
   return b.kind === 'browser'
 }
+
+/**
+ * Brings the state in line with what a carried-out plan wrote, whichever way the session is
+ * kept; a store's version is the caller's to set.
+ * @param state the session's state
+ * @param plan the plan, whose `write` was carried out
+ * @param cookieValue the cookie value that now stands for the session
+ */
+export function markWritten(state: SessionState, plan: CommitPlan, cookieValue: string): void {
+  const write = plan.write!
+  // A regenerate() or destroy() called while this commit was in flight is for the next one.
+  state.status = state.id === write.id ? 'stored' : state.id === null ? 'ended' : 'moved'
+  state.storedId = write.id
+  state.storedBody = write.body
+  state.storedTail = write.tail
+  state.storedExpiry = state.expiry
+  state.touchedAt = plan.touchedAt
+  state.expiresAt = plan.expiresAt
+  state.changes = []
+  state.cookieValue = cookieValue
+  state.stale = false
+}

@@ -1,4 +1,4 @@
-import { planCommit } from './commit-plan.ts'
+import { markWritten, planCommit } from './commit-plan.ts'
 import type { PlanContext } from './commit-plan.ts'
 import { CookieSealer } from './cookie-sealing.ts'
 import { MAX_COOKIE_SIZE } from './cookie-serialize.ts'
@@ -64,17 +64,7 @@ export class CookieKeeping implements SessionKeeping {
     const value = await this.#sealer.seal(write.record)
     const size = this.#nameBytes + value.length
     if (size > MAX_COOKIE_SIZE) throw new SessionTooLargeError(size, MAX_COOKIE_SIZE)
-    // A regenerate() or destroy() called while this commit was in flight is for the next one.
-    state.status = state.id === write.id ? 'stored' : state.id === null ? 'ended' : 'moved'
-    state.storedId = write.id
-    state.storedBody = write.body
-    state.storedTail = write.tail
-    state.storedExpiry = state.expiry
-    state.touchedAt = plan.touchedAt
-    state.expiresAt = plan.expiresAt
-    state.changes = []
-    state.cookieValue = value
-    state.stale = false
+    markWritten(state, plan, value)
     return { cookie: 'set', value }
   }
 }

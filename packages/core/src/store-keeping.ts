@@ -1,4 +1,4 @@
-import { planCommit } from './commit-plan.ts'
+import { markWritten, planCommit } from './commit-plan.ts'
 import type { CommitPlan, PlanContext } from './commit-plan.ts'
 import { sign, unsign } from './cookie-signing.ts'
 import type { Unsigned } from './cookie-signing.ts'
@@ -268,19 +268,8 @@ export class StoreKeeping implements SessionKeeping {
     version: SessionVersion | undefined,
     value: string,
   ): SavedSession {
-    const write = plan.write!
-    // A regenerate() or destroy() called while this commit was in flight is for the next one.
-    state.status = state.id === write.id ? 'stored' : state.id === null ? 'ended' : 'moved'
-    state.storedId = write.id
+    markWritten(state, plan, value)
     state.version = version
-    state.storedBody = write.body
-    state.storedTail = write.tail
-    state.storedExpiry = state.expiry
-    state.touchedAt = plan.touchedAt
-    state.expiresAt = plan.expiresAt
-    state.changes = []
-    state.cookieValue = value
-    state.stale = false
     return plan.cookie === 'set' ? { cookie: 'set', value } : UNCHANGED
   }
 
