@@ -4,13 +4,12 @@
 // removed at the end. A missing binary skips the contenders that need it.
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { chown, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
+import { freePort, postgresBinDir, systemUser } from '@fetch-session/test-support/local-servers'
 
 const run = promisify(execFile)
 
@@ -32,8 +31,8 @@ export function missing(database: Database): string | null {
       ? null
       : 'no redis-server (apt-get install redis-server)'
   }
-  if (postgresBin() === undefined) return 'no PostgreSQL (apt-get install postgresql)'
-  if (process.getuid?.() === 0 && findUser('postgres') === undefined) {
+  if (postgresBinDir() === undefined) return 'no PostgreSQL (apt-get install postgresql)'
+  if (process.getuid?.() === 0 && systemUser('postgres') === undefined) {
     return 'running as root and there is no `postgres` user to run PostgreSQL as'
   }
   return null
@@ -106,8 +105,8 @@ async function launchRedis(prefix: string[], port: number, directory: string) {
 // A fresh cluster with durability off (a throwaway benchmark database), as the `postgres`
 // system user when the bench runs as root, since PostgreSQL refuses to run as root.
 async function startPostgres(prefix: string[]): Promise<DatabaseServer> {
-  const bin = postgresBin()!
-  const user = process.getuid?.() === 0 ? findUser('postgres') : undefined
+  const bin = postgresBinDir()!
+  const user = process.getuid?.() === 0 ? systemUser('postgres') : undefined
   const directory = await mkdtemp(join(tmpdir(), 'fetch-session-bench-postgres-'))
   if (user !== undefined) await chown(directory, user.uid, user.gid)
   const data = join(directory, 'data')
@@ -172,44 +171,4 @@ async function startPostgres(prefix: string[]): Promise<DatabaseServer> {
       }
     },
   }
-}
-
-function postgresBin(): string | undefined {
-  const root = '/usr/lib/postgresql'
-  let versions: string[]
-  try {
-    versions = readdirSync(root)
-  } catch {
-    return undefined
-  }
-  const installed = versions
-    .filter((version) => existsSync(join(root, version, 'bin', 'pg_ctl')))
-    .filter((version) => existsSync(join(root, version, 'bin', 'initdb')))
-    .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
-  return installed[0] === undefined ? undefined : join(root, installed[0], 'bin')
-}
-
-function findUser(name: string): { uid: number; gid: number } | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [user, , uid, gid] = line.split(':')
-      if (user === name && uid !== undefined && gid !== undefined) {
-        return { uid: Number(uid), gid: Number(gid) }
-      }
-    }
-  } catch {
-    // No passwd file: no such user.
-  }
-  return undefined
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no port was given')
-  return address.port
 }

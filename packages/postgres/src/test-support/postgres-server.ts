@@ -3,18 +3,21 @@
 // as root the server runs as the `postgres` system user that the Debian package creates.
 import { execFile, execFileSync } from 'node:child_process'
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import {
+  POSTGRES_ROOT,
+  freePort,
+  postgresBinDir,
+  systemUser,
+} from '@fetch-session/test-support/local-servers'
 
 const run = promisify(execFile)
-const ROOT = '/usr/lib/postgresql'
 const INSTALL = 'apt-get install postgresql'
 
 /** The newest installed version's bin directory, or `undefined` when there is none. */
-export const postgresBin: string | undefined = findBin()
+export const postgresBin: string | undefined = postgresBinDir()
 
 /** Set by CI: a missing PostgreSQL then fails the run instead of skipping its tests. */
 export const postgresRequired = !['', '0', undefined].includes(
@@ -22,10 +25,10 @@ export const postgresRequired = !['', '0', undefined].includes(
 )
 
 const asRoot = process.getuid?.() === 0
-const serverUser = asRoot ? findUser('postgres') : undefined
+const serverUser = asRoot ? systemUser('postgres') : undefined
 const unavailable =
   postgresBin === undefined
-    ? `no PostgreSQL in ${ROOT}/*/bin`
+    ? `no PostgreSQL in ${POSTGRES_ROOT}/*/bin`
     : asRoot && serverUser === undefined
       ? 'running as root and there is no `postgres` user to run the server as'
       : undefined
@@ -147,46 +150,4 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
     },
   }
-}
-
-function findBin(): string | undefined {
-  let versions: string[]
-  try {
-    versions = readdirSync(ROOT)
-  } catch {
-    return undefined
-  }
-  const installed = versions
-    .filter((version) => existsSync(join(ROOT, version, 'bin', 'initdb')))
-    .filter((version) => existsSync(join(ROOT, version, 'bin', 'pg_ctl')))
-    .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
-  return installed[0] === undefined ? undefined : join(ROOT, installed[0], 'bin')
-}
-
-function findUser(name: string): { uid: number; gid: number } | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [user, , uid, gid] = line.split(':')
-      if (user === name && uid !== undefined && gid !== undefined) {
-        return { uid: Number(uid), gid: Number(gid) }
-      }
-    }
-  } catch {
-    // No passwd file: no such user.
-  }
-  return undefined
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => {
-        if (typeof address === 'object' && address !== null) resolve(address.port)
-        else reject(new Error('no port'))
-      })
-    })
-  })
 }

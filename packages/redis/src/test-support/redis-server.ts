@@ -3,10 +3,10 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { freePort } from '@fetch-session/test-support/local-servers'
 
 /** Whether `redis-server` (Debian package `redis-server`) can be run on this machine. */
 export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0
@@ -171,15 +171,4 @@ async function launch(
   // Keep reading its log, so that a full pipe never blocks the server.
   child.stdout!.resume()
   return child
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no port was given')
-  return address.port
 }
