@@ -8,6 +8,9 @@ export {
   withSessionHeaders,
 } from './session-headers.ts'
 export type { SessionHeaders } from './session-headers.ts'
+export { finishOnNodeResponse } from './finish-on-node-response.ts'
+export { nodeResponse } from './node-response.ts'
+export type { NodeResponse } from './node-response.ts'
 export { Session } from './session.ts'
 export type { SessionData, SessionExpiry, SessionValue } from './session.ts'
 export { isVersionedStore } from './session-store.ts'

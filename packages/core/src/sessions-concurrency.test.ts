@@ -18,10 +18,15 @@ function race(options: Partial<SessionsOptions> = {}) {
   const store = options.store ?? new MemoryStore()
   const sessions = createSessions<Data>({ secrets: SECRET, ...options, store })
   let cookie = ''
-  async function send(act: (session: Session<Data>) => unknown, hold?: Promise<void>) {
+  async function send(
+    act: (session: Session<Data>) => unknown,
+    hold?: Promise<void>,
+    loaded?: () => void,
+  ) {
     const request = new Request('https://example.com/', { headers: { cookie } })
     const response = await sessions.wrap(async (req) => {
       const session = await sessions.load(req)
+      loaded?.()
       if (hold !== undefined) await hold
       await act(session)
       return new Response('ok')
@@ -36,8 +41,12 @@ function race(options: Partial<SessionsOptions> = {}) {
   ) {
     let release!: () => void
     const hold = new Promise<void>((resolve) => (release = resolve))
-    const late = send(first, hold)
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    // The second request starts once the first has loaded: verifying the cookie can take a
+    // turn of the event loop, so a fixed delay would let the first load after the second ends.
+    let loaded!: () => void
+    const ready = new Promise<void>((resolve) => (loaded = resolve))
+    const late = send(first, hold, loaded)
+    await ready
     await send(second)
     release()
     return late

@@ -1,14 +1,11 @@
-import { createSessions, withSessionHeaders } from '@fetch-session/core'
-import type {
-  Session,
-  SessionData,
-  SessionHeaders,
-  Sessions,
-  SessionsOptions,
+import {
+  createSessions,
+  finishOnNodeResponse,
+  nodeResponse,
+  withSessionHeaders,
 } from '@fetch-session/core'
+import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
 import type { Context, MiddlewareHandler } from 'hono'
-import { holdResponse, releaseResponse } from './hold-response.ts'
-import { nodeResponse } from './node-response.ts'
 import type { SessionEnv } from './session-env.ts'
 
 /**
@@ -99,18 +96,10 @@ export function session<Data extends object = SessionData>(
       }
       return
     }
-    holdResponse(outgoing)
-    let changes: SessionHeaders
-    try {
-      changes = await resolved.finish(request, c.res.status, { persist })
-    } catch (error) {
-      // What the handler wrote itself goes out without the session's headers, and the commit's
-      // error reaches Hono's error handler.
-      releaseResponse(outgoing, null)
-      throw error
-    }
-    const failed = releaseResponse(outgoing, changes)
-    if (failed !== undefined) throw failed
+    // A failed commit, or a call of the handler's own that failed on replay, reaches Hono's
+    // error handler.
+    const status = c.res.status
+    await finishOnNodeResponse(outgoing, () => resolved.finish(request, status, { persist }))
   }
 }
 

@@ -10,8 +10,13 @@ export interface RemoteAddress {
   port: number
 }
 
-// Requests served by `createListener` or `serve`, and the Node request each came from.
-const incomingOf = new WeakMap<Request, IncomingMessage>()
+// The Node request behind each request served by `createListener` or `serve`, kept on the request
+// under a symbol: an entry per request in a WeakMap cost more to make and to collect. A frozen
+// request, which cannot take the property, falls back to a WeakMap.
+const INCOMING = Symbol('incoming')
+const frozen = new WeakMap<Request, IncomingMessage>()
+
+type Remembered = Request & { [INCOMING]?: IncomingMessage }
 
 /**
  * Remembers the Node request behind a Fetch request, for `remoteAddress`.
@@ -19,7 +24,8 @@ const incomingOf = new WeakMap<Request, IncomingMessage>()
  * @param incoming the Node request it stands for
  */
 export function rememberIncoming(request: Request, incoming: IncomingMessage): void {
-  incomingOf.set(request, incoming)
+  if (Object.isExtensible(request)) (request as Remembered)[INCOMING] = incoming
+  else frozen.set(request, incoming)
 }
 
 /**
@@ -31,7 +37,7 @@ export function rememberIncoming(request: Request, incoming: IncomingMessage): v
  *   whose connection is already closed
  */
 export function remoteAddress(request: Request): RemoteAddress | undefined {
-  const socket = incomingOf.get(request)?.socket
+  const socket = ((request as Remembered)[INCOMING] ?? frozen.get(request))?.socket
   const address = socket?.remoteAddress
   if (socket === undefined || address === undefined) return undefined
   return { address, family: socket.remoteFamily ?? '', port: socket.remotePort ?? 0 }

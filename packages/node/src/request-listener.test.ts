@@ -1,11 +1,13 @@
 import { createServer, IncomingMessage, request as httpRequest, ServerResponse } from 'node:http'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSessions, SessionStoreError } from '@fetch-session/core'
+import { CookieStore, createSessions, MemoryStore, SessionStoreError } from '@fetch-session/core'
+import type { SessionVersion, SessionWrite } from '@fetch-session/core'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { SECRET_A } from '@fetch-session/test-support'
 import { createListener } from './request-listener.ts'
 import type { FetchHandler } from './request-listener.ts'
-import { remoteAddress } from './remote-address.ts'
+import { rememberIncoming, remoteAddress } from './remote-address.ts'
 import { serve } from './serve.ts'
 import { FailingStore } from './test-support/failing-store.ts'
 import { baseUrl, close, listen } from './test-support/servers.ts'
@@ -139,6 +141,13 @@ describe('remoteAddress()', () => {
   it('returns undefined for a request that did not come through serve() or createListener()', () => {
     expect(remoteAddress(new Request('http://localhost/'))).toBeUndefined()
   })
+
+  it('also tells it for a frozen request', () => {
+    const request = Object.freeze(new Request('http://localhost/'))
+    const socket = { remoteAddress: '::1', remoteFamily: 'IPv6', remotePort: 4321 }
+    rememberIncoming(request, { socket } as unknown as IncomingMessage)
+    expect(remoteAddress(request)).toEqual({ address: '::1', family: 'IPv6', port: 4321 })
+  })
 })
 
 describe('createListener()', () => {
@@ -190,5 +199,97 @@ describe('createListener()', () => {
     expect(await failed.text()).not.toContain(id)
     expect(errors[0]).toBeInstanceOf(SessionStoreError)
     expect((errors[0] as Error).message).not.toContain(id)
+  })
+})
+
+// A store whose writes wait for `gate`, so that a test can act while a commit is in flight.
+class GatedStore extends MemoryStore {
+  gate: Promise<void> = Promise.resolve()
+  override async write(id: string, entry: SessionWrite, expected: SessionVersion | null) {
+    await this.gate
+    return super.write(id, entry, expected)
+  }
+}
+
+describe('sessions.wrap() served on node:http', () => {
+  it("writes the session's headers with the head, merged with the handler's own", async () => {
+    const sessions = createSessions({ secrets: SECRET_A })
+    let returned: Response | undefined
+    const wrapped = sessions.wrap(async (request) => {
+      ;(await sessions.load(request)).set('user', 'ada')
+      returned = new Response('ok', {
+        headers: [
+          ['vary', 'Accept-Encoding'],
+          ['cache-control', 'public, max-age=60'],
+          ['set-cookie', 'theme=dark; Path=/'],
+        ],
+      })
+      return returned
+    })
+    const base = await start(wrapped)
+    const { headers } = await raw(base + '/')
+    expect(headers.vary).toBe('Accept-Encoding, Cookie')
+    expect(headers['cache-control']).toBe('private, max-age=60')
+    expect(headers['set-cookie']).toEqual([
+      'theme=dark; Path=/',
+      expect.stringMatching(/^session=[^;]+; Max-Age=1209600; Path=\/; HttpOnly; Secure/),
+    ])
+    // Written on the ServerResponse: the handler's Response, and its headers, stay as they were.
+    expect(returned!.headers.getSetCookie()).toEqual(['theme=dark; Path=/'])
+    expect(returned!.headers.get('vary')).toBe('Accept-Encoding')
+  })
+
+  it('gives the headers to a head the handler writes itself while the session commits', async () => {
+    const store = new GatedStore()
+    const sessions = createSessions<{ count: number }>({ secrets: SECRET_A, store })
+    const base = await start(
+      sessions.wrap(async (request, { outgoing }) => {
+        const session = await sessions.load(request)
+        session.set('count', 1)
+        let written!: () => void
+        store.gate = new Promise((resolve) => (written = resolve))
+        // A moment after the handler returned, so while the session's write waits.
+        setTimeout(() => {
+          outgoing.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Origin' })
+          outgoing.end('written by hand')
+          written()
+        }, 1)
+        return RESPONSE_ALREADY_SENT
+      }),
+    )
+    const response = await fetch(base)
+    expect(await response.text()).toBe('written by hand')
+    expect(response.headers.get('vary')).toBe('Origin, Cookie')
+    expect(response.headers.get('set-cookie')).toMatch(/^session=/)
+    expect(response.headers.get('cache-control')).toBe('private')
+  })
+
+  it('answers a clear 500 when an in-place change outgrew the cookie', async () => {
+    const sessions = createSessions<{ list: string[] }>({
+      secrets: SECRET_A,
+      store: new CookieStore(),
+    })
+    const base = await start(
+      sessions.wrap(async (request) => {
+        const session = await sessions.load(request)
+        session.set('list', [])
+        session.get('list')!.push('x'.repeat(5000))
+        return new Response('ok')
+      }),
+    )
+    const response = await fetch(base)
+    expect(response.status).toBe(500)
+    expect(await response.text()).toMatch(/session is too large/i)
+    expect(response.headers.get('set-cookie')).toBeNull()
+    expect(response.headers.get('vary')).toBe('Cookie')
+  })
+
+  it('sends no session header for a handler that never loads the session', async () => {
+    const sessions = createSessions({ secrets: SECRET_A })
+    const base = await start(sessions.wrap(() => new Response('ok')))
+    const { headers } = await raw(base + '/')
+    expect(headers['set-cookie']).toBeUndefined()
+    expect(headers.vary).toBeUndefined()
+    expect(headers['cache-control']).toBeUndefined()
   })
 })

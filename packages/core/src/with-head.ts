@@ -1,5 +1,5 @@
-import { privateCacheControl, varyWithCookie } from '@fetch-session/core'
-import type { SessionHeaders } from '@fetch-session/core'
+import { privateCacheControl, varyWithCookie } from './session-headers.ts'
+import type { SessionHeaders } from './session-headers.ts'
 import type { NodeResponse } from './node-response.ts'
 
 // Adds the session's headers when the head is written, merged with the response's own: Node lets

@@ -1,4 +1,4 @@
-import type { SessionHeaders } from '@fetch-session/core'
+import type { SessionHeaders } from './session-headers.ts'
 import type { NodeResponse } from './node-response.ts'
 import { withHead } from './with-head.ts'
 
@@ -41,8 +41,8 @@ const holding = {
 
 /**
  * Holds what is written on the `ServerResponse` while the session commits, so that a handler
- * answering on `c.env.outgoing` itself after it returned `RESPONSE_ALREADY_SENT` cannot send
- * its head before the session's headers are known. The calls are queued in order, for
+ * answering on it itself (after returning `@hono/node-server`'s `RESPONSE_ALREADY_SENT`) cannot
+ * send its head before the session's headers are known. The calls are queued in order, for
  * `releaseResponse` to replay. Meanwhile `write()` answers `false` (wait for 'drain'), and
  * `headersSent` and `writableEnded` stay false.
  * @param outgoing the response, whose head is not sent yet
