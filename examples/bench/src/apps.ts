@@ -34,11 +34,20 @@ export type Handler = (request: Request, ...bindings: any[]) => Response | Promi
  * The ceiling: bare Hono, the same routes without any session.
  * @param middleware mount an empty middleware (`await next()` and nothing else), the least any
  *   middleware costs
+ * @param busyMicros mount instead an async middleware that keeps the CPU busy this long and then
+ *   awaits `next()`: work of a known cost, with no memory to touch, to see what that costs over HTTP
  */
-export function bareHono(middleware = false): Handler {
+export function bareHono(middleware = false, busyMicros = 0): Handler {
   let count = 0
   const app = new Hono()
   if (middleware) app.use((_c, next) => next())
+  if (busyMicros > 0) {
+    app.use(async (_c, next) => {
+      const until = performance.now() + busyMicros / 1000
+      while (performance.now() < until);
+      await next()
+    })
+  }
   app.get(COUNTER_PATH, (c) => c.text(String(++count)))
   app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
   return app.fetch

@@ -3,7 +3,7 @@
 // `pnpm test` runs: a few requests per run, one round, and BENCHMARKS.md left alone.
 //
 // Options: --quick; --only <names> (contenders, comma-separated; the ceiling and the control
-// always run); --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for
+// always run; experiments such as hono-busy run only when named); --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for
 // experiments); --baseline <dir> (also run the MemoryStore and wrap contenders from another
 // checkout of the repository, installed, such as an older commit's: a before/after in one run;
 // may be repeated) with --baseline-label <text> (what the report calls each); --unpinned (servers and the load client free to use every core, as a server
@@ -176,7 +176,7 @@ function selectContenders(only: string | undefined): Contender[] {
       })
     }
   }
-  if (only === undefined) return list
+  if (only === undefined) return list.filter((contender) => contender.experiment !== true)
   const names = new Set(only.split(',').map((name) => name.trim()))
   const unknown = [...names].filter((name) => !list.some((contender) => contender.name === name))
   if (unknown.length > 0) {

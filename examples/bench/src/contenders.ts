@@ -22,6 +22,8 @@ export interface Contender {
    * a logical database of its own) or DATABASE_URL; skipped when the server is not installed.
    */
   database?: Database
+  /** An experiment that explains other figures: run only when named by `--only`. */
+  experiment?: boolean
 }
 
 /** Every contender, the ceiling first. */
@@ -47,6 +49,15 @@ export const contenders: Contender[] = [
     env: { MIDDLEWARE: '1' },
     sessions: false,
     ours: false,
+  },
+  {
+    name: 'hono-busy',
+    label: 'bare Hono behind a middleware that only keeps the CPU busy for 13 µs (experiment)',
+    file: 'hono.ts',
+    env: { BUSY_US: '13' },
+    sessions: false,
+    ours: false,
+    experiment: true,
   },
   {
     name: 'fs-memory',

@@ -75,6 +75,8 @@ describe('pnpm bench --quick', () => {
     expect(http.contenders.map((contender) => contender.name)).toEqual(
       expect.arrayContaining(['hono-control', 'hs-memory', 'hs-cookie', 'express']),
     )
+    // Experiments run only when named.
+    expect(http.contenders.map((contender) => contender.name)).not.toContain('hono-busy')
     for (const contender of http.contenders) {
       const check = http.checks[contender.name]!
       expect(check.statuses, contender.name).toEqual([200, 200, 200, 200])

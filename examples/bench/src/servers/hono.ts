@@ -1,10 +1,15 @@
 // The ceiling: bare Hono on @hono/node-server, the same routes without any session; with
-// MIDDLEWARE=1, behind one middleware that only calls next(), which is what any middleware costs.
+// MIDDLEWARE=1, behind one middleware that only calls next(), which is what any middleware costs;
+// with BUSY_US=<µs>, behind one that keeps the CPU busy that long (the busy experiment).
 import { serve } from '@hono/node-server'
 import { bareHono } from '../apps.ts'
 import { announce, port } from '../server-control.ts'
 
 const server = serve(
-  { fetch: bareHono(process.env['MIDDLEWARE'] === '1'), port: port(), hostname: '127.0.0.1' },
+  {
+    fetch: bareHono(process.env['MIDDLEWARE'] === '1', Number(process.env['BUSY_US'] ?? 0)),
+    port: port(),
+    hostname: '127.0.0.1',
+  },
   () => announce(server.address(), { sessions: () => null }),
 )
