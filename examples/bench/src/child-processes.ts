@@ -47,8 +47,11 @@ export function placement(): Placement {
 }
 
 // Every child runs TypeScript sources through tsx, with workspace packages resolved to their
-// sources, and may be asked for a full garbage collection.
-const NODE_FLAGS = ['--expose-gc', '--conditions=source', '--import', 'tsx']
+// sources, and may be asked for a full garbage collection. V8's memory reducer is off: it
+// collects and shrinks the heap of a process that goes idle, and each server idles while the
+// others are measured, all but the ceiling, which is in every pair; a server that had idled a
+// minute then cost up to half again as much per request as one kept busy (`src/idle-cost.ts`).
+const NODE_FLAGS = ['--expose-gc', '--no-memory-reducer', '--conditions=source', '--import', 'tsx']
 
 function start(
   prefix: string[],
