@@ -3,15 +3,16 @@
 // `pnpm test` runs: a few requests per run, one round, and BENCHMARKS.md left alone.
 //
 // Options: --quick; --only <names> (contenders, comma-separated; the ceiling and the control
-// always run; experiments such as hono-busy run only when named); --rounds <n>, --connections <n>, --seconds <s> (override the HTTP settings, for
-// experiments); --baseline <dir> (also run the MemoryStore and wrap contenders from another
-// checkout of the repository, installed, such as an older commit's: a before/after in one run;
-// may be repeated) with --baseline-label <text> (what the report calls each); --unpinned (servers and the load client free to use every core, as a server
-// usually is: see findings.md on Web Crypto);
-// --skip-micro; --skip-http; --output <file> (instead of BENCHMARKS.md; in quick mode, nothing
-// is written unless this is given); --json <file> (the raw figures, for tests); --render <file>
-// (no measuring: render the report again from raw figures, for instance after editing
-// src/findings.md). A full run also keeps its raw figures in results.json (not tracked).
+// always run; experiments such as hono-busy run only when named); --rounds <n>, --connections
+// <n>, --seconds <s> (override the HTTP settings, for experiments); --baseline <dir> (also run
+// the MemoryStore and wrap contenders from another checkout of the repository, installed, such
+// as an older commit's: a before/after in one run; may be repeated) with --baseline-label <text>
+// (what the report calls each); --unpinned (servers and the load client free to use every core,
+// as a server usually is: see findings.md on Web Crypto); --skip-micro; --skip-http; --output
+// <file> (instead of BENCHMARKS.md; in quick mode, nothing is written unless this is given);
+// --json <file> (the raw figures, for tests); --render <file> (no measuring: render the report
+// again from raw figures, for instance after editing src/findings.md). A full run also keeps its
+// raw figures in results.json (not tracked).
 import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, release, type as osType } from 'node:os'
 import { join, resolve } from 'node:path'
