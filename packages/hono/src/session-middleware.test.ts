@@ -1,10 +1,5 @@
-import {
-  MemoryStore,
-  SessionConfigError,
-  SessionStoreError,
-  createSessions,
-} from '@fetch-session/core'
-import type { Session, SessionVersion, SessionWrite, Sessions } from '@fetch-session/core'
+import { SessionConfigError, SessionStoreError, createSessions } from '@fetch-session/core'
+import type { Session, Sessions } from '@fetch-session/core'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
@@ -16,7 +11,7 @@ import { HTTPException } from 'hono/http-exception'
 import { stream } from 'hono/streaming'
 import { Readable } from 'node:stream'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { CountingStore, SECRET_A } from '@fetch-session/test-support'
+import { CountingStore, GatedStore, SECRET_A } from '@fetch-session/test-support'
 import { session } from './session-middleware.ts'
 import type { SessionEnv } from './session-env.ts'
 
@@ -468,18 +463,6 @@ describe('session() on @hono/node-server', () => {
   })
 })
 
-// A store whose writes wait until the handler has written its head: the head is then written
-// while the commit is in flight, every time, without timers a busy machine could reorder.
-class GatedStore extends MemoryStore {
-  gate: Promise<void> = Promise.resolve()
-  failing = false
-  override async write(id: string, entry: SessionWrite, expected: SessionVersion | null) {
-    await this.gate
-    if (this.failing) throw new Error('backend down')
-    return super.write(id, entry, expected)
-  }
-}
-
 describe('session() on @hono/node-server, a handler writing its own head during the commit', () => {
   const store = new GatedStore()
   const sessions = createSessions<Data>({ secrets: [SECRET_A], store })
@@ -495,38 +478,28 @@ describe('session() on @hono/node-server, a handler writing its own head during 
   app.get('/own-head', async (c) => {
     const session = await c.var.session()
     session.set('count', (session.get('count') ?? 0) + 1)
-    let written!: () => void
-    store.gate = new Promise((resolve) => (written = resolve))
-    // Written a moment after the handler returned, so while the session's write waits.
-    setTimeout(() => {
+    store.whileCommitting(() => {
       c.env.outgoing.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Origin' })
       c.env.outgoing.write('count ')
       c.env.outgoing.end(String(session.get('count')))
-      written()
-    }, 1)
+    })
     return RESPONSE_ALREADY_SENT
   })
   app.get('/bad-head', async (c) => {
     ;(await c.var.session()).set('count', 1)
-    let written!: () => void
-    store.gate = new Promise((resolve) => (written = resolve))
-    setTimeout(() => {
+    store.whileCommitting(() => {
       // Node refuses a header value with a line break when the held call is replayed.
       c.env.outgoing.writeHead(200, { 'X-Bad': 'one\ntwo' })
       c.env.outgoing.end('never sent')
-      written()
-    }, 1)
+    })
     return RESPONSE_ALREADY_SENT
   })
   app.get('/piped', async (c) => {
     ;(await c.var.session()).set('count', 7)
-    let written!: () => void
-    store.gate = new Promise((resolve) => (written = resolve))
-    setTimeout(() => {
+    store.whileCommitting(() => {
       c.env.outgoing.writeHead(200, { 'Content-Type': 'text/plain' })
       Readable.from(['a', 'b', 'c']).pipe(c.env.outgoing)
-      written()
-    }, 1)
+    })
     return RESPONSE_ALREADY_SENT
   })
   app.get('/read', async (c) => c.text(String((await c.var.session()).get('count') ?? 0)))
@@ -549,8 +522,7 @@ describe('session() on @hono/node-server, a handler writing its own head during 
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
   afterEach(() => {
-    store.failing = false
-    store.gate = Promise.resolve()
+    store.reset()
     errors.length = 0
   })
 

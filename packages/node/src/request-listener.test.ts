@@ -1,10 +1,9 @@
 import { createServer, IncomingMessage, request as httpRequest, ServerResponse } from 'node:http'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CookieStore, createSessions, MemoryStore, SessionStoreError } from '@fetch-session/core'
-import type { SessionVersion, SessionWrite } from '@fetch-session/core'
+import { CookieStore, createSessions, SessionStoreError } from '@fetch-session/core'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { SECRET_A } from '@fetch-session/test-support'
+import { GatedStore, SECRET_A } from '@fetch-session/test-support'
 import { createListener } from './request-listener.ts'
 import type { FetchHandler } from './request-listener.ts'
 import { rememberIncoming, remoteAddress } from './remote-address.ts'
@@ -202,15 +201,6 @@ describe('createListener()', () => {
   })
 })
 
-// A store whose writes wait for `gate`, so that a test can act while a commit is in flight.
-class GatedStore extends MemoryStore {
-  gate: Promise<void> = Promise.resolve()
-  override async write(id: string, entry: SessionWrite, expected: SessionVersion | null) {
-    await this.gate
-    return super.write(id, entry, expected)
-  }
-}
-
 describe('sessions.wrap() served on node:http', () => {
   it("writes the session's headers with the head, merged with the handler's own", async () => {
     const sessions = createSessions({ secrets: SECRET_A })
@@ -246,14 +236,10 @@ describe('sessions.wrap() served on node:http', () => {
       sessions.wrap(async (request, { outgoing }) => {
         const session = await sessions.load(request)
         session.set('count', 1)
-        let written!: () => void
-        store.gate = new Promise((resolve) => (written = resolve))
-        // A moment after the handler returned, so while the session's write waits.
-        setTimeout(() => {
+        store.whileCommitting(() => {
           outgoing.writeHead(200, { 'Content-Type': 'text/plain', Vary: 'Origin' })
           outgoing.end('written by hand')
-          written()
-        }, 1)
+        })
         return RESPONSE_ALREADY_SENT
       }),
     )
