@@ -6,7 +6,8 @@
 // always run; experiments such as hono-busy run only when named); --rounds <n>, --connections
 // <n>, --seconds <s> (override the HTTP settings, for experiments); --baseline <dir> (also run
 // the MemoryStore and wrap contenders from another checkout of the repository, installed, such
-// as an older commit's: a before/after in one run; may be repeated) with --baseline-label <text>
+// as an older commit's: a before/after in one run; may be repeated; its other contenders, such
+// as fs-redis-base, run when named by --only) with --baseline-label <text>
 // (what the report calls each); --unpinned (servers and the load client free to use every core,
 // as a server usually is: see findings.md on Web Crypto); --skip-micro; --skip-http; --output
 // <file> (instead of BENCHMARKS.md; in quick mode, nothing is written unless this is given);
@@ -164,8 +165,12 @@ function selectContenders(only: string | undefined): Contender[] {
     const root = resolve(directory)
     const suffix = index === 0 ? 'base' : `base${index + 1}`
     const what = values['baseline-label']?.[index] ?? suffix
-    for (const name of ['fs-memory', 'fs-wrap']) {
-      const base = list.find((contender) => contender.name === name)!
+    // A full run compares the MemoryStore servers; the others' older selves (`fs-redis-base`…)
+    // run when named by --only, for a checkout whose servers have them.
+    for (const base of list.filter(
+      (contender) => contender.ours && !contender.name.endsWith('-node'),
+    )) {
+      const { name } = base
       let after = list.indexOf(base)
       while (list[after + 1]?.name.startsWith(name) === true) after++
       list.splice(after + 1, 0, {
@@ -174,6 +179,7 @@ function selectContenders(only: string | undefined): Contender[] {
         label: `${base.label}, ${what}`,
         file: join(root, 'examples', 'bench', 'src', 'servers', base.file),
         ours: false,
+        experiment: base.experiment === true || !['fs-memory', 'fs-wrap'].includes(name),
       })
     }
   }

@@ -7,10 +7,17 @@ export interface NodeRedisClient {
   /**
    * Sends one command.
    * @param args the command and its arguments
-   * @param options `abortSignal` withdraws the command while it still waits to be sent
+   * @param options `abortSignal` withdraws the command while it still waits to be sent;
+   *   `timeout` (node-redis 6) is the client's own deadline per command, which the store turns off
    * @returns the reply
    */
-  sendCommand(args: string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>
+  sendCommand(args: string[], options?: CommandOptions): Promise<unknown>
+}
+
+/** The options the store gives node-redis with a command. */
+export interface CommandOptions {
+  abortSignal?: AbortSignal
+  timeout?: number
 }
 
 /**
@@ -37,13 +44,13 @@ export interface NodeRedisSentinel {
    * Sends one command.
    * @param isReadonly whether it may go to a replica: never, for the store
    * @param args the command and its arguments
-   * @param options `abortSignal` withdraws the command while it still waits to be sent
+   * @param options as for `NodeRedisClient`
    * @returns the reply
    */
   sendCommand(
     isReadonly: boolean | undefined,
     args: string[],
-    options?: { abortSignal?: AbortSignal },
+    options?: CommandOptions,
   ): Promise<unknown>
   /** Tells a Sentinel client from a client of one server. */
   getSentinelNode(): unknown
@@ -71,19 +78,21 @@ export function commandSender(client: RedisClient): SendCommand | null {
     const io = client as IoRedisClient
     return (args) => io.call(args[0]!, args.slice(1))
   }
+  // The store's own deadline bounds each command; node-redis 6's (`timeout: 5000` unless the
+  // client was given another), a timer and an AbortSignal per command, would only repeat it.
   if (typeof candidate?.getSentinelNode === 'function') {
     const sentinel = client as NodeRedisSentinel
     return (args, signal) =>
       signal === undefined
         ? sentinel.sendCommand(false, args)
-        : sentinel.sendCommand(false, args, { abortSignal: signal })
+        : sentinel.sendCommand(false, args, { abortSignal: signal, timeout: 0 })
   }
   if (typeof candidate?.sendCommand === 'function') {
     const node = client as NodeRedisClient
     return (args, signal) =>
       signal === undefined
         ? node.sendCommand(args)
-        : node.sendCommand(args, { abortSignal: signal })
+        : node.sendCommand(args, { abortSignal: signal, timeout: 0 })
   }
   return null
 }

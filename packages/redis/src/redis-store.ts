@@ -11,6 +11,7 @@ import { clientKeyPrefix, commandSender, isClusterClient } from './redis-client.
 import type { RedisClient, SendCommand } from './redis-client.ts'
 import { LIST, REMOVE, WRITE } from './redis-scripts.ts'
 import type { RedisScript } from './redis-scripts.ts'
+import { DeadlinePassed, SharedDeadlines } from './shared-deadlines.ts'
 
 /** Options of `RedisStore`. */
 export interface RedisStoreOptions {
@@ -43,6 +44,10 @@ const OPERATIONS: Record<Operation, string> = {
   list: "list a user's sessions",
 }
 
+// Operations started within 10 ms of each other share a deadline, so one may run up to 10 ms
+// past `timeout`.
+const DEADLINE_WIDTH = 10
+
 // A created record's version starts at a random value up to 2^48 (exact in a double and in
 // Lua), so that a record removed and created again under the same id cannot come back at a
 // version that a request read before the removal.
@@ -68,6 +73,7 @@ export class RedisStore implements VersionedSessionStore {
   readonly #send: SendCommand
   readonly #users: string
   readonly #loading = new Map<RedisScript, Promise<unknown>>()
+  readonly #deadlines: SharedDeadlines
 
   /**
    * @param options see `RedisStoreOptions`
@@ -101,6 +107,7 @@ export class RedisStore implements VersionedSessionStore {
     this.#send = send
     this.prefix = prefix
     this.timeout = timeout
+    this.#deadlines = new SharedDeadlines(timeout, Math.min(timeout, DEADLINE_WIDTH))
     this.#users = `${prefix}user:`
   }
 
@@ -241,21 +248,10 @@ export class RedisStore implements VersionedSessionStore {
   // Runs one operation within `timeout`, and turns any failure into an error that names the
   // operation only: client errors can carry the command, whose keys hold session and user ids.
   async #run<T>(operation: Operation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController()
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error('timeout'))
-        // node-redis withdraws a command still waiting to be sent, so it never runs late.
-        controller.abort()
-      }, this.timeout)
-    })
     try {
-      return await Promise.race([work(controller.signal), deadline])
+      return await this.#deadlines.run(work)
     } catch (error) {
-      throw storeError(operation, controller.signal.aborted ? 'TIMEOUT' : errorCode(error))
-    } finally {
-      clearTimeout(timer)
+      throw storeError(operation, error instanceof DeadlinePassed ? 'TIMEOUT' : errorCode(error))
     }
   }
 }
