@@ -1,7 +1,10 @@
-import { generateSessionId } from '@fetch-session/core'
+import { SessionConfigError, generateSessionId } from '@fetch-session/core'
 import type { SessionWrite } from '@fetch-session/core'
 import { describeStore } from '@fetch-session/testing'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PostgresStore } from './postgres-store.ts'
+import type { PostgresStoreOptions } from './postgres-store.ts'
 import { pgliteStore, poolStore, postgresJsStore } from './test-support/clients.ts'
 import type { StoreFixture } from './test-support/clients.ts'
 import { skipWithoutPostgres, startPostgres } from './test-support/postgres-server.ts'
@@ -98,3 +101,59 @@ for (const [label, open, skipped] of clients) {
     })
   })
 }
+
+describe.skipIf(skip)('PostgresStore on pg: named statements', () => {
+  let client: pg.Client
+  beforeAll(async () => {
+    client = new pg.Client(server!.connection)
+    await client.connect()
+  })
+  afterAll(async () => {
+    await client?.end()
+  })
+
+  const prepared = async () => {
+    const result = await client.query<{ name: string }>(
+      'SELECT name FROM pg_prepared_statements ORDER BY name',
+    )
+    return result.rows.map((row) => row.name.replace(/_[0-9a-z]+$/, ''))
+  }
+  const exercise = async (store: PostgresStore) => {
+    const id = generateSessionId()
+    const version = await store.write(id, live('one', 'named'), null)
+    await store.write(id, live('two', 'named'), version)
+    expect((await store.read(id))?.record).toBe('two')
+    expect(await store.listByUser('named')).toHaveLength(1)
+    expect(await store.remove(id)).toBe(true)
+  }
+
+  it('prepares each statement once per connection by default, and not when told', async () => {
+    await exercise(new PostgresStore({ client, prepare: false }))
+    expect(await prepared()).toEqual([])
+    const store = new PostgresStore({ client })
+    await exercise(store)
+    await exercise(store)
+    expect(await prepared()).toEqual([
+      'fetch_session_create',
+      'fetch_session_list',
+      'fetch_session_read',
+      'fetch_session_remove',
+      'fetch_session_update',
+    ])
+  })
+
+  it('keeps the statements of stores of different tables apart on one connection', async () => {
+    const other = new PostgresStore({ client, table: 'fetch_session_named' })
+    // Before the table exists the statement cannot be prepared; once it does, it can.
+    await expect(other.read(generateSessionId())).rejects.toThrow(/could not read a session/)
+    await other.migrate()
+    await exercise(other)
+    await exercise(new PostgresStore({ client }))
+    expect((await prepared()).filter((name) => name === 'fetch_session_read')).toHaveLength(2)
+  })
+
+  it('refuses a `prepare` that is not a boolean', () => {
+    const options = { client, prepare: 'yes' } as unknown as PostgresStoreOptions
+    expect(() => new PostgresStore(options)).toThrow(SessionConfigError)
+  })
+})

@@ -7,7 +7,7 @@ import type {
   VersionedSessionStore,
 } from '@fetch-session/core'
 import { migrationSql } from './migration-sql.ts'
-import type { SqlClient, SqlValue } from './sql-client.ts'
+import type { SqlClient, SqlResult, SqlValue } from './sql-client.ts'
 import { storeError } from './store-error.ts'
 import type { StoreOperation } from './store-error.ts'
 import { DEFAULT_TABLE, parseTableName } from './table-name.ts'
@@ -27,6 +27,14 @@ export interface PostgresStoreOptions {
    * the connection's `search_path` decides. Default: `fetch_session`.
    */
   table?: string
+  /**
+   * Whether the store names its statements (`query({ name, text, values })`), so that each
+   * connection of a `pg` Pool parses and plans each statement once instead of on every query.
+   * Turn it off behind a pooler that cannot keep named statements, such as PgBouncer in
+   * transaction mode before 1.21 (or with `max_prepared_statements = 0`). Default: `true` for a
+   * `pg` Pool or Client, `false` for any other client, whose `query` may take only text.
+   */
+  prepare?: boolean
 }
 
 /** Options of `PostgresStore.sweep()`. */
@@ -56,21 +64,14 @@ const at = (parameter: number) => `to_timestamp($${parameter}::float8 / 1000)`
  */
 export class PostgresStore implements VersionedSessionStore {
   readonly #client: SqlClient
-  readonly #sql: {
-    read: string
-    create: string
-    update: string
-    remove: string
-    removeAt: string
-    list: string
-    sweep: string
-    migrate: string
-  }
+  readonly #sql: Record<Statement, string>
+  // The statements' names when they are prepared.
+  readonly #names: Partial<Record<Statement, string>> | undefined
 
   /**
    * @param options see `PostgresStoreOptions`
-   * @throws SessionConfigError when `client` has no `query` method or `table` is not a plain
-   *   table name
+   * @throws SessionConfigError when `client` has no `query` method, `table` is not a plain
+   *   table name, or `prepare` is not a boolean
    */
   constructor(options: PostgresStoreOptions) {
     const client = (options as Partial<PostgresStoreOptions> | undefined)?.client
@@ -79,6 +80,10 @@ export class PostgresStore implements VersionedSessionStore {
         'PostgresStore needs a `client` with a `query(text, values)` method: a pg Pool or ' +
           'Client, a PGlite instance, or an adapter (see SqlClient)',
       )
+    }
+    const { prepare = isPg(client) } = options
+    if (typeof prepare !== 'boolean') {
+      throw new SessionConfigError('PostgresStore `prepare` must be true or false')
     }
     this.#client = client
     const table = options.table === undefined ? DEFAULT_TABLE : options.table
@@ -111,9 +116,19 @@ export class PostgresStore implements VersionedSessionStore {
       // One statement, one transaction: the advisory lock queues instances migrating at once,
       // since two concurrent CREATE TABLE IF NOT EXISTS can both try to create the table.
       migrate:
-        `DO $migrate$ BEGIN PERFORM pg_advisory_xact_lock(${lockKey(t)});\n` +
+        `DO $migrate$ BEGIN PERFORM pg_advisory_xact_lock(${fnv1a(t)});\n` +
         `${migrationSql(table)}END $migrate$`,
     }
+    // The text is in the name, so that stores of different tables on one Pool never share a
+    // name: pg refuses a name given again with another text. The migration holds several
+    // statements, which a prepared statement cannot.
+    this.#names = prepare
+      ? Object.fromEntries(
+          Object.entries(this.#sql)
+            .filter(([key]) => key !== 'migrate')
+            .map(([key, text]) => [key, `fetch_session_${key}_${fnv1a(text).toString(36)}`]),
+        )
+      : undefined
   }
 
   /**
@@ -121,7 +136,7 @@ export class PostgresStore implements VersionedSessionStore {
    * every start, by several instances at once.
    */
   async migrate(): Promise<void> {
-    await this.#query('create its table', this.#sql.migrate, [])
+    await this.#query('create its table', 'migrate', [])
   }
 
   /**
@@ -131,7 +146,7 @@ export class PostgresStore implements VersionedSessionStore {
    */
   async read(id: string): Promise<StoredSession | null> {
     if (!isSessionId(id)) return null
-    const rows = await this.#query('read a session', this.#sql.read, [id, Date.now()])
+    const rows = await this.#query('read a session', 'read', [id, Date.now()])
     const row = rows[0] as { record: string; version: unknown } | undefined
     return row === undefined ? null : { record: row.record, version: toVersion(row.version) }
   }
@@ -170,14 +185,14 @@ export class PostgresStore implements VersionedSessionStore {
     if (expected === null) {
       const version = 1 + Math.floor(Math.random() * VERSION_RANGE)
       const values = [id, record, version, userId, expiresAt, now]
-      const rows = await this.#query('write a session', this.#sql.create, values)
+      const rows = await this.#query('write a session', 'create', values)
       return rows.length === 0 ? null : version
     }
     const current = versionParameter(expected)
     // A version this store cannot have given matches no record.
     if (current === null) return null
     const values = [id, record, userId, expiresAt, current, now]
-    const rows = await this.#query('write a session', this.#sql.update, values)
+    const rows = await this.#query('write a session', 'update', values)
     const row = rows[0] as { version: unknown } | undefined
     return row === undefined ? null : toVersion(row.version)
   }
@@ -192,12 +207,12 @@ export class PostgresStore implements VersionedSessionStore {
     if (!isSessionId(id)) return false
     let rows: unknown[]
     if (expected === undefined) {
-      rows = await this.#query('remove a session', this.#sql.remove, [id, Date.now()])
+      rows = await this.#query('remove a session', 'remove', [id, Date.now()])
     } else {
       const current = versionParameter(expected)
       if (current === null) return false
       const values = [id, Date.now(), current]
-      rows = await this.#query('remove a session', this.#sql.removeAt, values)
+      rows = await this.#query('remove a session', 'removeAt', values)
     }
     return (rows[0] as { live?: unknown } | undefined)?.live === true
   }
@@ -211,7 +226,7 @@ export class PostgresStore implements VersionedSessionStore {
   async listByUser(userId: string): Promise<UserSession[]> {
     if (typeof userId !== 'string') throw new TypeError('PostgresStore needs a string user id')
     if (userId.includes('\0')) return []
-    const rows = await this.#query("list a user's sessions", this.#sql.list, [userId, Date.now()])
+    const rows = await this.#query("list a user's sessions", 'list', [userId, Date.now()])
     const sessions: UserSession[] = []
     for (const row of rows as { id: unknown; record: string; version: unknown }[]) {
       if (isSessionId(row.id)) {
@@ -239,16 +254,25 @@ export class PostgresStore implements VersionedSessionStore {
     const now = Date.now()
     let deleted = 0
     for (;;) {
-      const rows = await this.#query('sweep expired sessions', this.#sql.sweep, [now, batchSize])
+      const rows = await this.#query('sweep expired sessions', 'sweep', [now, batchSize])
       const count = Number((rows[0] as { n?: unknown } | undefined)?.n ?? 0)
       deleted += count
       if (count < batchSize) return deleted
     }
   }
 
-  async #query(operation: StoreOperation, text: string, values: SqlValue[]): Promise<unknown[]> {
+  async #query(
+    operation: StoreOperation,
+    statement: Statement,
+    values: SqlValue[],
+  ): Promise<unknown[]> {
+    const text = this.#sql[statement]
+    const name = this.#names?.[statement]
     try {
-      const result = await this.#client.query(text, values)
+      const result =
+        name === undefined
+          ? await this.#client.query(text, values)
+          : await (this.#client as unknown as PgClient).query({ name, text, values })
       return result.rows
     } catch (error) {
       throw storeError(operation, error)
@@ -267,12 +291,28 @@ function versionParameter(expected: SessionVersion): SqlValue {
   return typeof expected === 'string' && VERSION_STRING.test(expected) ? expected : null
 }
 
-// The key of the advisory lock taken while migrating one table: FNV-1a of its quoted name,
-// kept to 32 bits so that it reads the same in every client.
-function lockKey(table: string): number {
+// FNV-1a of a text, kept to 32 bits so that it reads the same in every client: the key of the
+// advisory lock taken while migrating a table (of its quoted name), and part of statement names.
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5
-  for (let i = 0; i < table.length; i++) {
-    hash = Math.imul(hash ^ table.charCodeAt(i), 0x01000193) >>> 0
+  for (let i = 0; i < text.length; i++) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
   }
   return hash
 }
+
+// A pg Pool, which keeps the Client class it makes connections with, or a pg Client.
+function isPg(client: SqlClient): boolean {
+  const candidate = client as { Client?: unknown; connectionParameters?: unknown }
+  return (
+    typeof candidate.Client === 'function' ||
+    (typeof candidate.connectionParameters === 'object' && candidate.connectionParameters !== null)
+  )
+}
+
+// What pg's query() also takes: a named statement.
+interface PgClient {
+  query(config: { name: string; text: string; values: SqlValue[] }): PromiseLike<SqlResult>
+}
+
+type Statement = 'read' | 'create' | 'update' | 'remove' | 'removeAt' | 'list' | 'sweep' | 'migrate'
