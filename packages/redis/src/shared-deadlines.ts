@@ -19,7 +19,8 @@ interface Window {
 /**
  * Deadlines for operations, shared by those that start within the same few milliseconds: an
  * `AbortController` and a timer of their own cost a Redis call more than the store's own work
- * (a tenth of a server's time under load), and one per window of starts costs next to nothing.
+ * does (7% of a server's CPU time per request in the bench), and one per window of starts costs
+ * next to nothing.
  * An operation fails between `timeout` and `timeout + width` after it started, and its signal
  * aborts at that moment, not before.
  */
