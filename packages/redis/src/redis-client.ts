@@ -7,16 +7,17 @@ export interface NodeRedisClient {
   /**
    * Sends one command.
    * @param args the command and its arguments
-   * @param options `abortSignal` withdraws the command while it still waits to be sent;
-   *   `timeout` (node-redis 6) is the client's own deadline per command, which the store turns off
+   * @param options see `NodeRedisCommandOptions`
    * @returns the reply
    */
-  sendCommand(args: string[], options?: CommandOptions): Promise<unknown>
+  sendCommand(args: string[], options?: NodeRedisCommandOptions): Promise<unknown>
 }
 
 /** The options the store gives node-redis with a command. */
-export interface CommandOptions {
+export interface NodeRedisCommandOptions {
+  /** Withdraws the command while it still waits to be sent. */
   abortSignal?: AbortSignal
+  /** node-redis's own deadline for the command (5 s by default in node-redis 6): `0`, off. */
   timeout?: number
 }
 
@@ -50,7 +51,7 @@ export interface NodeRedisSentinel {
   sendCommand(
     isReadonly: boolean | undefined,
     args: string[],
-    options?: CommandOptions,
+    options?: NodeRedisCommandOptions,
   ): Promise<unknown>
   /** Tells a Sentinel client from a client of one server. */
   getSentinelNode(): unknown
@@ -78,8 +79,8 @@ export function commandSender(client: RedisClient): SendCommand | null {
     const io = client as IoRedisClient
     return (args) => io.call(args[0]!, args.slice(1))
   }
-  // The store's own deadline bounds each command; node-redis 6's (`timeout: 5000` unless the
-  // client was given another), a timer and an AbortSignal per command, would only repeat it.
+  // The store's own deadline bounds each command; node-redis's (its `commandOptions.timeout`,
+  // 5 s by default in node-redis 6), a timer and an AbortSignal per command, would repeat it.
   if (typeof candidate?.getSentinelNode === 'function') {
     const sentinel = client as NodeRedisSentinel
     return (args, signal) =>

@@ -152,5 +152,30 @@ describe.skipIf(skipRedis)('RedisStore when the server fails', () => {
       expect(stats.includes('cmdstat_evalsha:')).toBe(!withdraws)
       expect(await store.read(id)).toBeNull()
     }, 30_000)
+
+    // node-redis fails a command still queued past its own `commandOptions.timeout`; the
+    // store's commands are bounded by the store's deadline instead.
+    it.runIf(withdraws)(
+      "bounds its commands by its own timeout, not the client's",
+      async () => {
+        const short = await connectClient(kind, server.port, { commandTimeout: 50 })
+        const bounded = new RedisStore({ client: short.client, timeout: TIMEOUT })
+        try {
+          await bounded.read(generateSessionId())
+          await server.kill()
+          // Once the client has seen the close, its own commands fail at its timeout.
+          await vi.waitFor(async () => {
+            const error = await failure(short.command('PING'))
+            expect(error.constructor.name).toBe('TimeoutError')
+          }, RECONNECTED)
+          const error = await failure(bounded.read(generateSessionId()))
+          expect(error).toMatchObject({ code: 'TIMEOUT' })
+        } finally {
+          await server.restart()
+          await short.close()
+        }
+      },
+      30_000,
+    )
   })
 })

@@ -28,6 +28,8 @@ export interface ConnectOptions {
    * iovalkey `enableOfflineQueue: false`). Default: true.
    */
   offlineQueue?: boolean
+  /** node-redis only: its `commandOptions.timeout`, in milliseconds. Default: the client's. */
+  commandTimeout?: number
 }
 
 /**
@@ -44,11 +46,13 @@ export async function connectClient(
 ): Promise<TestClient> {
   const socket = { host: '127.0.0.1', port }
   const queue = options.offlineQueue ?? true
+  const timeout = options.commandTimeout
+  const commandOptions = timeout === undefined ? {} : { commandOptions: { timeout } }
   switch (kind) {
     case 'redis 6':
-      return nodeRedis(createClient({ socket, disableOfflineQueue: !queue }))
+      return nodeRedis(createClient({ socket, disableOfflineQueue: !queue, ...commandOptions }))
     case 'redis 5':
-      return nodeRedis(createClient5({ socket, disableOfflineQueue: !queue }))
+      return nodeRedis(createClient5({ socket, disableOfflineQueue: !queue, ...commandOptions }))
     case 'ioredis':
       return ioRedis(new Redis({ ...socket, lazyConnect: true, enableOfflineQueue: queue }))
     case 'iovalkey':
