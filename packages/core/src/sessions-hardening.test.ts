@@ -66,6 +66,11 @@ describe('storeTimeout', () => {
 
   it('is checked at configuration', () => {
     expect(() => createSessions({ secrets: SECRET, storeTimeout: 0 })).toThrow(SessionConfigError)
+    // A longer timer would fire at once.
+    expect(() => createSessions({ secrets: SECRET, storeTimeout: 2 ** 31 })).toThrow(
+      /at most 2147483647/,
+    )
+    expect(createSessions({ secrets: SECRET, storeTimeout: 2 ** 31 - 1 })).toBeDefined()
   })
 })
 

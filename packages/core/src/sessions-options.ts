@@ -98,7 +98,8 @@ export interface SessionsOptions {
   /**
    * Milliseconds a store call may take before it fails with a `SessionStoreError` (code
    * `SESSION_STORE_FAILED`), so that a store that never answers (a server gone, a client
-   * queueing commands while offline) gives a 500 instead of a request that hangs. Default: 5000.
+   * queueing commands while offline) gives a 500 instead of a request that hangs; at most
+   * 2147483647 (about 24.8 days), the longest timer. Default: 5000.
    */
   storeTimeout?: number
 }
@@ -131,6 +132,8 @@ export interface ResolvedOptions {
 const TWO_WEEKS = 14 * 24 * 60 * 60
 const ONE_DAY = 24 * 60 * 60
 const DEFAULT_STORE_TIMEOUT = 5000
+// The longest delay a timer takes: 2^31 - 1 milliseconds.
+const MAX_TIMER = 2_147_483_647
 const encoder = new TextEncoder()
 
 /**
@@ -160,8 +163,11 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
   const store = options.store ?? new MemoryStore()
   const cookieName = options.cookie?.name ?? 'session'
   const storeTimeout = options.storeTimeout ?? DEFAULT_STORE_TIMEOUT
-  if (!Number.isSafeInteger(storeTimeout) || storeTimeout < 1) {
-    throw new SessionConfigError('`storeTimeout` must be a positive integer number of milliseconds')
+  // Runtimes fire a longer timer at once (Node with a warning).
+  if (!Number.isSafeInteger(storeTimeout) || storeTimeout < 1 || storeTimeout > MAX_TIMER) {
+    throw new SessionConfigError(
+      '`storeTimeout` must be a positive integer number of milliseconds, at most 2147483647',
+    )
   }
 
   const idleTimeout = seconds('idleTimeout', options.idleTimeout ?? TWO_WEEKS, MAX_COOKIE_AGE)

@@ -245,6 +245,8 @@ describe('new RedisStore()', () => {
     expect(() => new RedisStore({ client, prefix: 1 as never })).toThrow(/`prefix`/)
     expect(() => new RedisStore({ client, timeout: 0 })).toThrow(/`timeout`/)
     expect(() => new RedisStore({ client, timeout: Infinity })).toThrow(/`timeout`/)
+    // A longer timer would fire at once.
+    expect(() => new RedisStore({ client, timeout: 2 ** 31 })).toThrow(/at most 2147483647/)
   })
 
   it("refuses a client's own keyPrefix", () => {

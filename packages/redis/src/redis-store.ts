@@ -30,7 +30,7 @@ export interface RedisStoreOptions {
   /**
    * How long one store operation may take, in milliseconds, before it fails, whatever the
    * client does with commands while it is disconnected (see the README on faults). Keep it at
-   * or below the core's `storeTimeout`. Default: `5000`.
+   * or below the core's `storeTimeout`; at most 2147483647 (about 24.8 days). Default: `5000`.
    */
   timeout?: number
 }
@@ -47,6 +47,7 @@ const OPERATIONS: Record<Operation, string> = {
 // Operations started within 10 ms of each other share a deadline, so one may run up to 10 ms
 // past `timeout`.
 const DEADLINE_WIDTH = 10
+const MAX_TIMER = 2_147_483_647
 
 // A created record's version starts at a random value up to 2^48 (exact in a double and in
 // Lua), so that a record removed and created again under the same id cannot come back at a
@@ -101,8 +102,11 @@ export class RedisStore implements VersionedSessionStore {
     if (typeof prefix !== 'string') {
       throw new SessionConfigError('RedisStore `prefix` must be a string, such as "session:"')
     }
-    if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
-      throw new SessionConfigError('RedisStore `timeout` must be a positive number of milliseconds')
+    // A timer longer than 2^31 - 1 ms fires at once.
+    if (typeof timeout !== 'number' || !(timeout > 0) || !(timeout <= MAX_TIMER)) {
+      throw new SessionConfigError(
+        'RedisStore `timeout` must be a positive number of milliseconds, at most 2147483647',
+      )
     }
     this.#send = send
     this.prefix = prefix

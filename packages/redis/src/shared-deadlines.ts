@@ -1,5 +1,8 @@
 import { setMaxListeners } from 'node:events'
 
+// The longest delay a timer takes: 2^31 - 1 milliseconds.
+const MAX_TIMER = 2_147_483_647
+
 /** The rejection of an operation whose deadline passed. */
 export class DeadlinePassed extends Error {
   constructor() {
@@ -30,7 +33,8 @@ export class SharedDeadlines {
   #current: Window | undefined
 
   /**
-   * @param timeout the least time an operation is given, in milliseconds
+   * @param timeout the least time an operation is given, in milliseconds (the timer waits at
+   *   most 2^31 - 1)
    * @param width how long a window takes starts, in milliseconds: the most an operation may run
    *   past its `timeout`
    */
@@ -85,15 +89,18 @@ export class SharedDeadlines {
       closesAt: now + this.#width,
       controller,
       pending,
-      timer: setTimeout(() => {
-        if (this.#current === window) this.#current = undefined
-        const error = new DeadlinePassed()
-        for (const reject of pending) reject(error)
-        pending.clear()
-        // In the same turn as the rejections: node-redis withdraws the commands it has not sent
-        // yet, so that none runs after its request was answered.
-        controller.abort()
-      }, this.#timeout + this.#width),
+      timer: setTimeout(
+        () => {
+          if (this.#current === window) this.#current = undefined
+          const error = new DeadlinePassed()
+          for (const reject of pending) reject(error)
+          pending.clear()
+          // In the same turn as the rejections: node-redis withdraws the commands it has not sent
+          // yet, so that none runs after its request was answered.
+          controller.abort()
+        },
+        Math.min(this.#timeout + this.#width, MAX_TIMER),
+      ),
     }
     return window
   }
