@@ -36,16 +36,21 @@ export type Handler = (request: Request, ...bindings: any[]) => Response | Promi
  *   middleware costs
  * @param busyMicros mount instead an async middleware that keeps the CPU busy this long and then
  *   awaits `next()`: work of a known cost, with no memory to touch, to see what that costs over HTTP
+ * @param busyObjects with `busyMicros`, the busy middleware also makes this many small objects
+ *   first and holds them until `next()` has settled, as a session's objects live through a request
  */
-export function bareHono(middleware = false, busyMicros = 0): Handler {
+export function bareHono(middleware = false, busyMicros = 0, busyObjects = 0): Handler {
   let count = 0
   const app = new Hono()
   if (middleware) app.use((_c, next) => next())
   if (busyMicros > 0) {
-    app.use(async (_c, next) => {
+    app.use(async (c, next) => {
+      const held: { a: number; b: unknown }[] = []
+      for (let i = 0; i < busyObjects; i++) held.push({ a: i, b: c })
       const until = performance.now() + busyMicros / 1000
       while (performance.now() < until);
       await next()
+      if (held.length !== busyObjects) throw new Error('lost')
     })
   }
   app.get(COUNTER_PATH, (c) => c.text(String(++count)))

@@ -60,6 +60,16 @@ export const contenders: Contender[] = [
     experiment: true,
   },
   {
+    name: 'hono-busy-alloc',
+    label:
+      'bare Hono behind the busy middleware that also makes and holds 130 small objects, 8 KB (experiment)',
+    file: 'hono.ts',
+    env: { BUSY_US: '13', BUSY_OBJECTS: '130' },
+    sessions: false,
+    ours: false,
+    experiment: true,
+  },
+  {
     name: 'fs-memory',
     label: 'Hono + fetch-session, MemoryStore',
     file: 'fetch-session-hono.ts',
