@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { DeadlinePassed, SharedDeadlines } from './shared-deadlines.ts'
 
@@ -53,4 +56,19 @@ describe('SharedDeadlines', () => {
     await expect(quick).resolves.toBe('quick')
     expect(await slow).toBeInstanceOf(DeadlinePassed)
   })
+
+  it('keeps no process alive once its work has settled', async () => {
+    // A minute-long deadline that the test would not outlive if its timer held the process.
+    const module = fileURLToPath(new URL('./shared-deadlines.ts', import.meta.url))
+    const code =
+      `const { SharedDeadlines } = await import(${JSON.stringify(module)})\n` +
+      `await new SharedDeadlines(60_000, 10).run(async () => 'done')\n` +
+      `console.log('settled')`
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', code],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    )
+    expect(stdout.trim()).toBe('settled')
+  }, 20_000)
 })
