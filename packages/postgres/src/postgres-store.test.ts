@@ -107,6 +107,7 @@ describe.skipIf(skip)('PostgresStore on pg: named statements', () => {
   beforeAll(async () => {
     client = new pg.Client(server!.connection)
     await client.connect()
+    await new PostgresStore({ client, prepare: false }).migrate()
   })
   afterAll(async () => {
     await client?.end()

@@ -11,7 +11,7 @@ import { clientKeyPrefix, commandSender, isClusterClient } from './redis-client.
 import type { RedisClient, SendCommand } from './redis-client.ts'
 import { LIST, REMOVE, WRITE } from './redis-scripts.ts'
 import type { RedisScript } from './redis-scripts.ts'
-import { DeadlinePassed, SharedDeadlines } from './shared-deadlines.ts'
+import { DeadlinePassed, MAX_TIMER, SharedDeadlines } from './shared-deadlines.ts'
 
 /** Options of `RedisStore`. */
 export interface RedisStoreOptions {
@@ -47,7 +47,6 @@ const OPERATIONS: Record<Operation, string> = {
 // Operations started within 10 ms of each other share a deadline, so one may run up to 10 ms
 // past `timeout`.
 const DEADLINE_WIDTH = 10
-const MAX_TIMER = 2_147_483_647
 
 // A created record's version starts at a random value up to 2^48 (exact in a double and in
 // Lua), so that a record removed and created again under the same id cannot come back at a

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events'
 
-// The longest delay a timer takes: 2^31 - 1 milliseconds.
-const MAX_TIMER = 2_147_483_647
+/** The longest delay a timer takes: 2^31 - 1 milliseconds. */
+export const MAX_TIMER = 2_147_483_647
 
 /** The rejection of an operation whose deadline passed. */
 export class DeadlinePassed extends Error {
@@ -23,9 +23,8 @@ interface Window {
  * Deadlines for operations, shared by those that start within the same few milliseconds: an
  * `AbortController` and a timer of their own cost a Redis call more than the store's own work
  * does (7% of a server's CPU time per request in the bench), and one per window of starts costs
- * next to nothing.
- * An operation fails between `timeout` and `timeout + width` after it started, and its signal
- * aborts at that moment, not before.
+ * next to nothing. An operation fails between `timeout` and `timeout + width` after it started,
+ * and its signal aborts at that moment, not before.
  */
 export class SharedDeadlines {
   readonly #timeout: number
