@@ -58,13 +58,16 @@ function start(
   script: string,
   env: Record<string, string>,
   flags: string[] = [],
+  onOutput?: (text: string) => void,
 ): ChildProcess {
   const command = [...prefix, process.execPath, ...NODE_FLAGS, ...flags, script]
   const child = spawn(command[0]!, command.slice(1), {
     cwd: PACKAGE_DIR,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', onOutput === undefined ? 'ignore' : 'pipe', 'pipe', 'ipc'],
   })
+  child.stdout?.setEncoding('utf8')
+  if (onOutput !== undefined) child.stdout?.on('data', onOutput)
   return child
 }
 
@@ -156,16 +159,19 @@ export class ServerProcess {
    * @param prefix the pinning prefix
    * @param env extra environment variables
    * @param flags extra Node flags, such as `--cpu-prof`
+   * @param onOutput receives what the server writes to its standard output (such as the lines
+   *   of `--trace-gc`), which is otherwise dropped
    */
   static async start(
     contender: Contender,
     prefix: string[],
     env: Record<string, string> = {},
     flags: string[] = [],
+    onOutput?: (text: string) => void,
   ): Promise<ServerProcess> {
     // A baseline checkout's servers are given by absolute path.
     const script = isAbsolute(contender.file) ? contender.file : `src/servers/${contender.file}`
-    const child = start(prefix, script, { ...contender.env, ...env, PORT: '0' }, flags)
+    const child = start(prefix, script, { ...contender.env, ...env, PORT: '0' }, flags, onOutput)
     const stderr = tail(child)
     try {
       const ready = await nextMessage<ServerMessage>(

@@ -1,6 +1,6 @@
 import type { SessionHeaders } from './session-headers.ts'
 import type { NodeResponse } from './node-response.ts'
-import { withHead } from './with-head.ts'
+import { headWriter } from './head-writer.ts'
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders'
 type Call = [method: Method, args: unknown[]]
@@ -75,13 +75,25 @@ export function releaseResponse(outgoing: NodeResponse, changes: SessionHeaders 
   delete own.flushHeaders
   delete own.end
   delete own.write
-  delete own.writeHead
   const previous = saved.get(outgoing)
   if (previous !== undefined) {
     saved.delete(outgoing)
-    Object.assign(own, previous)
+    for (const method of METHODS) {
+      if (method !== 'writeHead' && Object.hasOwn(previous, method)) own[method] = previous[method]
+    }
   }
-  if (changes !== null && (changes.vary || changes.setCookie !== null)) withHead(outgoing, changes)
+  if (changes !== null && (changes.vary || changes.setCookie !== null)) {
+    // The held writeHead gives way to the one that merges the headers in, in the same property:
+    // removing it and adding another made every request of a server on Node promote objects
+    // to the old generation (findings.md).
+    const writeHead = (previous?.writeHead ??
+      (Object.getPrototypeOf(outgoing) as NodeResponse).writeHead) as NodeResponse['writeHead']
+    own.writeHead = headWriter(outgoing, writeHead, changes)
+  } else if (previous !== undefined && Object.hasOwn(previous, 'writeHead')) {
+    own.writeHead = previous.writeHead
+  } else {
+    delete own.writeHead
+  }
   const held = calls.get(outgoing)
   if (held === undefined) return undefined
   calls.delete(outgoing)

@@ -2,12 +2,22 @@ import { privateCacheControl, varyWithCookie } from './session-headers.ts'
 import type { SessionHeaders } from './session-headers.ts'
 import type { NodeResponse } from './node-response.ts'
 
-// Adds the session's headers when the head is written, merged with the response's own: Node lets
-// headers passed to writeHead() override those set before, so they are merged into that call.
-export function withHead(outgoing: NodeResponse, changes: SessionHeaders): void {
-  const writeHead = outgoing.writeHead
-  outgoing.writeHead = function (status: number, ...rest: unknown[]) {
-    // Once only: the instance's own property goes, the prototype's method shows through again.
+/**
+ * A `writeHead` for one response that merges the session's headers with the response's own,
+ * since Node lets headers passed to `writeHead()` override those set before. To install as the
+ * response's own property; once called it removes itself, so the prototype's method shows
+ * through again.
+ * @param outgoing the response
+ * @param writeHead the method to call with the merged head: the prototype's, or what the
+ *   response had as its own
+ * @param changes the session's headers
+ */
+export function headWriter(
+  outgoing: NodeResponse,
+  writeHead: NodeResponse['writeHead'],
+  changes: SessionHeaders,
+): NodeResponse['writeHead'] {
+  return function (this: NodeResponse, status: number, ...rest: unknown[]) {
     delete (outgoing as Partial<NodeResponse>).writeHead
     const last = rest.length === 0 ? undefined : rest[rest.length - 1]
     if (last === undefined || last === null || typeof last !== 'object') {
