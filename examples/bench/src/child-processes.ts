@@ -1,6 +1,7 @@
 // Starting, probing and stopping the bench's child processes: one per contender server, pinned
 // to one core, and the load client, pinned to another.
 import { spawn, spawnSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import type { ChildProcess } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import { isAbsolute } from 'node:path'
@@ -215,6 +216,22 @@ export class ServerProcess {
     )
     if (reply.type !== 'cpu') throw new Error('unreachable')
     return reply.micros
+  }
+
+  /**
+   * The kernel's share of the CPU time the server has used so far (all threads), in
+   * microseconds, read from `/proc`; `null` where there is none (not Linux).
+   */
+  async kernelCpu(): Promise<number | null> {
+    try {
+      const stat = await readFile(`/proc/${this.#child.pid}/stat`, 'utf8')
+      // The fields after the command name, which is in parentheses and may hold spaces; stime
+      // is the 15th field of the line, in clock ticks (100 per second on Linux).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return Number(fields[12]) * 10_000
+    } catch {
+      return null
+    }
   }
 
   /** Stops the server. */

@@ -5,7 +5,7 @@
 // warm-up, the collections of the measured run are counted: scavenges with their mean pause and
 // the heap they left (a heap that grows from one scavenge to the next is promoting objects),
 // mark-compacts with their pauses and incremental steps; beside them, the server's CPU time per
-// request.
+// request, and the kernel's part of it.
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LoadClient, ServerProcess, placement } from './child-processes.ts'
@@ -91,8 +91,14 @@ async function measure(file: string): Promise<string> {
     await sleep(100)
     const from = collections.length
     const cpu = await server.cpu()
+    const kernel = await server.kernelCpu()
     const result = await load(Number(seconds))
     const used = (await server.cpu()) - cpu
+    const kernelAfter = await server.kernelCpu()
+    const inKernel =
+      kernel === null || kernelAfter === null
+        ? ''
+        : ` (${((kernelAfter - kernel) / result.requests).toFixed(1)} in the kernel)`
     // What the server printed during the run may still be on its way.
     await sleep(200)
     const run = collections.slice(from)
@@ -102,7 +108,8 @@ async function measure(file: string): Promise<string> {
     const mean = scavenges.length === 0 ? 0 : pauses(scavenges) / scavenges.length
     const heaps = scavenges.map(({ heapAfter }) => heapAfter.toFixed(1))
     return (
-      `${Math.round(result.rps)} req/s, ${(used / result.requests).toFixed(1)} µs CPU/req; ` +
+      `${Math.round(result.rps)} req/s, ${(used / result.requests).toFixed(1)} µs CPU/req` +
+      `${inKernel}; ` +
       `${scavenges.length} scavenges (mean ${mean.toFixed(2)} ms; heap after the first and ` +
       `last ${heaps[0] ?? '–'} and ${heaps.at(-1) ?? '–'} MB), ${majors.length} mark-compacts ` +
       `(${pauses(majors).toFixed(1)} ms); all pauses ` +

@@ -380,6 +380,22 @@ describe('session() on @hono/node-server', () => {
     c.env.outgoing.writeHead(200, ['Content-Type', 'text/plain', 'Vary', 'Origin'])
     c.env.outgoing.end(n)
   })
+  // Mounted before session(): it patches the ServerResponse's own writeHead and end, as a
+  // logging or compression middleware on Node does, which the session's hold must hand back.
+  const patchedCalls: string[] = []
+  app.use('/patched', async (c, next) => {
+    const outgoing = c.env.outgoing
+    const { writeHead, end } = outgoing
+    outgoing.writeHead = function (this: unknown, ...args: unknown[]) {
+      patchedCalls.push('writeHead')
+      return (writeHead as (...args: unknown[]) => unknown).apply(this, args)
+    } as never
+    outgoing.end = function (this: unknown, ...args: unknown[]) {
+      patchedCalls.push('end')
+      return (end as (...args: unknown[]) => unknown).apply(this, args)
+    } as never
+    await next()
+  })
   app.use(session(sessions))
   const count = async (c: { var: { session: () => Promise<Session<Data>> } }) => {
     const session = await c.var.session()
@@ -404,6 +420,7 @@ describe('session() on @hono/node-server', () => {
     lateCounts.set(c.req.raw, await count(c))
     return RESPONSE_ALREADY_SENT
   })
+  app.get('/patched', async (c) => c.text(String(await count(c))))
   app.get('/read', async (c) => {
     const session = await c.var.session()
     return c.text(String(session.get('count') ?? 0))
@@ -417,6 +434,21 @@ describe('session() on @hono/node-server', () => {
     })
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it("hands a ServerResponse's own writeHead and end back to the middleware that set them", async () => {
+    patchedCalls.length = 0
+    const first = await fetch(origin + '/patched')
+    expect(await first.text()).toBe('1')
+    expect(first.headers.get('vary')).toBe('Cookie')
+    expect(patchedCalls).toEqual(['writeHead', 'end'])
+    // An existing session that changed no cookie: only Vary is merged in.
+    patchedCalls.length = 0
+    const second = await fetch(origin + '/patched', { headers: { cookie: sessionCookie(first) } })
+    expect(await second.text()).toBe('2')
+    expect(second.headers.get('vary')).toBe('Cookie')
+    expect(second.headers.get('set-cookie')).toBeNull()
+    expect(patchedCalls).toEqual(['writeHead', 'end'])
+  })
 
   it('merges its headers with the Vary, Cache-Control and Set-Cookie of the response', async () => {
     const response = await fetch(origin + '/own')
