@@ -84,8 +84,8 @@ export function releaseResponse(outgoing: NodeResponse, changes: SessionHeaders 
   }
   if (changes !== null && (changes.vary || changes.setCookie !== null)) {
     // The held writeHead gives way to the one that merges the headers in, in the same property:
-    // removing it and adding another made every request of a server on Node promote objects
-    // to the old generation (findings.md).
+    // removing it and adding another made a Hono server on Node promote objects to the old
+    // generation on every request (examples/bench/src/findings.md, item 8 of the speed work).
     const writeHead = (previous?.writeHead ??
       (Object.getPrototypeOf(outgoing) as NodeResponse).writeHead) as NodeResponse['writeHead']
     own.writeHead = headWriter(outgoing, writeHead, changes)
