@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LoadClient, ServerProcess, placement } from './child-processes.ts'
 import { contenders } from './contenders.ts'
-import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
+import { scenarioLoad } from './scenario-load.ts'
 
 const [name = 'fs-memory', scenario = 'existing', seconds = '3', ...checkouts] =
   process.argv.slice(2)
@@ -72,21 +72,7 @@ async function measure(file: string): Promise<string> {
     },
   )
   try {
-    const connections = 10
-    const cookies: (string | null)[] = []
-    for (let i = 0; scenario !== 'new' && i < connections; i++) {
-      const response = await fetch(server.origin + COUNTER_PATH)
-      await response.text()
-      cookies.push(response.headers.getSetCookie()[0]?.split(';', 1)[0] ?? null)
-    }
-    const load = (duration: number) =>
-      client.run({
-        url: server.origin + (scenario === 'untouched' ? UNTOUCHED_PATH : COUNTER_PATH),
-        connections,
-        seconds: duration,
-        cookies,
-        keep: scenario !== 'new',
-      })
+    const load = await scenarioLoad(server, client, scenario)
     await load(1)
     await sleep(100)
     const from = collections.length

@@ -8,7 +8,7 @@ import { LoadClient, PACKAGE_DIR, ServerProcess, placement } from './child-proce
 import { contenders } from './contenders.ts'
 import { startDatabase } from './databases.ts'
 import { nodeCrypto } from './crypto-provider.ts'
-import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
+import { scenarioLoad } from './scenario-load.ts'
 
 interface ProfileNode {
   id: number
@@ -52,21 +52,7 @@ const server = await ServerProcess.start(contender, where.server, env, [
 ])
 const client = await LoadClient.start(where.client)
 try {
-  const connections = 10
-  const cookies: (string | null)[] = []
-  for (let i = 0; scenario !== 'new' && i < connections; i++) {
-    const response = await fetch(server.origin + COUNTER_PATH)
-    await response.text()
-    cookies.push(response.headers.getSetCookie()[0]?.split(';', 1)[0] ?? null)
-  }
-  const load = (duration: number) =>
-    client.run({
-      url: server.origin + (scenario === 'untouched' ? UNTOUCHED_PATH : COUNTER_PATH),
-      connections,
-      seconds: duration,
-      cookies,
-      keep: scenario !== 'new',
-    })
+  const load = await scenarioLoad(server, client, scenario)
   // A second of warm-up, so that start-up and the JIT's first tiers stay out of the window.
   await load(1)
   const cpu = await server.cpu()
