@@ -39,6 +39,12 @@ function check(value: unknown, key: string, nested: boolean, parents: object[]):
             `${at(key, nested)} is a ${kind}, which JSON does not keep; store plain data`,
           )
         }
+        // JSON.stringify drops properties under symbols without a word.
+        if (Object.getOwnPropertySymbols(value).length > 0) {
+          throw new SessionDataError(
+            `${at(key, nested)} has a property under a symbol, which JSON does not keep`,
+          )
+        }
         for (const name of Object.keys(value)) {
           check((value as Record<string, unknown>)[name], key, true, parents)
         }

@@ -335,7 +335,7 @@ export class Session<Data extends object = SessionData, Flash extends object = D
    * @param expiry seconds of inactivity (a positive integer); a `Date` at which it ends however
    *   active it is; `0` for a cookie that lasts until the browser closes (the server keeps the
    *   default idle timeout); `null` to return to the configured defaults. At most 400 days.
-   * @throws RangeError for any other value
+   * @throws SessionDataError for any other value
    * @throws SessionTooLargeError when a cookie-stored session would outgrow the cookie
    */
   setExpiry(expiry: SessionExpiry): void {
@@ -358,7 +358,7 @@ export class Session<Data extends object = SessionData, Flash extends object = D
     ) {
       state.expiry = { kind: 'date', at: expiry.getTime() }
     } else {
-      throw new RangeError(
+      throw new SessionDataError(
         'session.setExpiry() takes a positive integer of seconds, a Date, 0 or null, at most 400 days ahead',
       )
     }

@@ -102,11 +102,13 @@ describe('secrets', () => {
     )
   })
 
-  it('measures bytes, not UTF-16 code units', () => {
-    // 16 characters of two UTF-16 code units would pass a length check of 32; they are 64 bytes.
-    expect(() => createSessions({ secrets: '🔑'.repeat(16) })).not.toThrow()
-    // 31 ASCII characters are 31 bytes.
-    expect(() => createSessions({ secrets: 'x'.repeat(31) })).toThrow(/at least 32 bytes/)
+  it('counts characters, not bytes or UTF-16 code units', () => {
+    expect(() => createSessions({ secrets: 'x'.repeat(32) })).not.toThrow()
+    expect(() => createSessions({ secrets: 'x'.repeat(31) })).toThrow(/at least 32 characters/)
+    // 16 characters of two bytes each, and 16 of two UTF-16 code units (four bytes) each.
+    expect(() => createSessions({ secrets: 'é'.repeat(16) })).toThrow(/at least 32 characters/)
+    expect(() => createSessions({ secrets: '🔑'.repeat(16) })).toThrow(/at least 32 characters/)
+    expect(() => createSessions({ secrets: '🔑'.repeat(32) })).not.toThrow()
   })
 })
 

@@ -200,7 +200,7 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
   // hold for both schemes, so it is checked as both.
   const names = {
     secure: cookieName,
-    insecure: secure === 'auto' ? cookieName.replace(/^__(?:Host|Secure)-/, '') : cookieName,
+    insecure: secure === 'auto' ? cookieName.replace(/^__(?:Host|Secure)-/i, '') : cookieName,
   }
   const attributes = { secure: '', insecure: '' }
   for (const sample of secure === 'auto' ? [true, false] : [secure]) {
@@ -244,7 +244,8 @@ export function resolveOptions(options: SessionsOptions): ResolvedOptions {
   }
 }
 
-// A secret must be set and long, measured in bytes; the message never echoes it.
+// A secret must be set and at least 32 characters long (Unicode code points, so never less
+// than 32 bytes either); the message never echoes it.
 function checkSecret(secret: unknown, index: number): void {
   const name = `\`secrets[${index}]\``
   const how =
@@ -253,8 +254,10 @@ function checkSecret(secret: unknown, index: number): void {
     throw new SessionConfigError(`${name} is unset (an environment variable not set?); ${how}`)
   }
   if (typeof secret !== 'string') throw new SessionConfigError(`${name} must be a string; ${how}`)
-  if (encoder.encode(secret).length < 32) {
-    throw new SessionConfigError(`${name} must be at least 32 bytes long; ${how}`)
+  let characters = 0
+  for (const _ of secret) characters++
+  if (characters < 32) {
+    throw new SessionConfigError(`${name} must be at least 32 characters long; ${how}`)
   }
 }
 

@@ -118,6 +118,14 @@ describe("a user's sessions", () => {
     expect(await sessions.listSessions('nobody')).toEqual([])
   })
 
+  it('refuses a user id that is not a non-empty string, as login() does', async () => {
+    const { sessions } = await devices()
+    await expect(sessions.listSessions('')).rejects.toBeInstanceOf(SessionDataError)
+    await expect(sessions.endSessions(42 as never)).rejects.toBeInstanceOf(SessionDataError)
+    await expect(sessions.endSession('', 'x')).rejects.toBeInstanceOf(SessionDataError)
+    expect(await sessions.listSessions('ada')).toHaveLength(3)
+  })
+
   it('gives a handle that is stable for the id and is not the id', async () => {
     const { ada, handles } = await devices()
     const { result } = await ada[0]!.send((s) => [s.handle, s.id])

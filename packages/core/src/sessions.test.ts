@@ -405,7 +405,7 @@ describe('expiry', () => {
     it.each([-1, 1.5, NaN, 401 * DAY, new Date(NaN), '60'])('refuses %s', async (value) => {
       const { request } = setup()
       await request((s) => {
-        expect(() => s.setExpiry(value as number)).toThrow(RangeError)
+        expect(() => s.setExpiry(value as number)).toThrow(SessionDataError)
       })
     })
   })
@@ -423,6 +423,7 @@ describe('session.set()', () => {
     ['a Map', new Map()],
     ['a class instance', new (class Cart {})()],
     ['a nested undefined', { a: [1, { b: undefined }] }],
+    ['a property under a symbol', { a: { [Symbol('hidden')]: 1 } }],
   ])('refuses %s at the line that sets it', async (_, value) => {
     const { request, store } = setup()
     await request((s) => {
@@ -594,6 +595,18 @@ describe('sessions.commit()', () => {
         new Request(url, { headers: { cookie: cookie.split(';')[0]! } }),
       )
       expect(again.get('user')).toBe('ada')
+    }
+  })
+
+  it('drops the prefix in any case, as browsers read it, with secure: "auto"', () => {
+    // Browsers match the prefixes case-insensitively, so a `__host-` name is held to them too.
+    for (const name of ['__host-session', '__SECURE-session']) {
+      expect(() =>
+        createSessions({ secrets: SECRET, cookie: { name, secure: 'auto' } }),
+      ).not.toThrow()
+      expect(() => createSessions({ secrets: SECRET, cookie: { name, secure: false } })).toThrow(
+        SessionConfigError,
+      )
     }
   })
 

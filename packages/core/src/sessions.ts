@@ -1,7 +1,7 @@
 import type { PlanContext } from './commit-plan.ts'
 import { readCookie } from './cookie-parse.ts'
 import { MAX_COOKIE_AGE, serializeCookie } from './cookie-serialize.ts'
-import { SessionConfigError, SessionTooLargeError } from './errors.ts'
+import { SessionConfigError, SessionDataError, SessionTooLargeError } from './errors.ts'
 import { finishOnNodeResponse } from './finish-on-node-response.ts'
 import { nodeResponse } from './node-response.ts'
 import { Session, sessionState } from './session.ts'
@@ -265,6 +265,7 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
    * @returns one `SessionInfo` per session; `[]` for a user with none
    * @throws SessionConfigError when the store keeps no user index (CookieStore, KVStore, a
    *   version 1 store)
+   * @throws SessionDataError when `userId` is not a non-empty string
    * @throws SessionStoreError when the store fails
    */
   async listSessions(userId: string): Promise<SessionInfo<Data>[]> {
@@ -289,6 +290,7 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
    * @param options see `EndSessionsOptions`
    * @returns how many sessions were ended
    * @throws SessionConfigError when the store keeps no user index
+   * @throws SessionDataError when `userId` is not a non-empty string
    * @throws SessionStoreError when the store fails
    */
   async endSessions(userId: string, options: EndSessionsOptions = {}): Promise<number> {
@@ -308,6 +310,7 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
    * @param handle the session's handle
    * @returns whether such a session existed
    * @throws SessionConfigError when the store keeps no user index
+   * @throws SessionDataError when `userId` is not a non-empty string
    * @throws SessionStoreError when the store fails
    */
   async endSession(userId: string, handle: string): Promise<boolean> {
@@ -327,7 +330,7 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
       )
     }
     if (typeof userId !== 'string' || userId === '') {
-      throw new SessionConfigError(`sessions.${call}() needs the user id as a non-empty string`)
+      throw new SessionDataError(`sessions.${call}() needs the user id as a non-empty string`)
     }
     return list(userId)
   }
