@@ -8,7 +8,8 @@ import type { SessionVersion } from './session-store.ts'
  * Rebases a session on a fresher record of the same id, written by another request since this
  * one read it, so that a compare-and-set can be tried again without losing either side:
  * - `update(key, fn)` runs `fn` again on the fresh value; `set` and `delete` overwrite their key
- *   only; `clear()` empties what the other request left too;
+ *   only; `clear()` empties what the other request left too: its data, its flash values and the
+ *   user it bound;
  * - a nested value this request mutated in place (found by comparing it with the value it read)
  *   counts as a `set` of its top-level key;
  * - keys this request did not touch keep the fresh values;
@@ -25,9 +26,11 @@ export function rebase(state: SessionState, fresh: SessionRecord, version: Sessi
   const readData = read?.data ?? emptyBag()
   const data = fresh.data
   const logged = new Set<string>()
+  let cleared = false
   for (const change of state.changes) {
     if (change.kind === 'clear') {
       for (const key of Object.keys(data)) delete data[key]
+      cleared = true
       continue
     }
     logged.add(change.key)
@@ -55,12 +58,13 @@ export function rebase(state: SessionState, fresh: SessionRecord, version: Sessi
   // Flash values the other request left for the next one go on, beside this request's own.
   if (!ownFlash.has(state)) ownFlash.set(state, state.flashOut)
   const own = ownFlash.get(state)
-  const kept = unconsumed(fresh.flash, read?.flash)
+  const kept = cleared ? undefined : unconsumed(fresh.flash, read?.flash)
   state.flashOut = kept === undefined ? own : Object.assign(emptyBag(), kept, own)
   if (state.expiry === state.storedExpiry) state.expiry = fresh.expiry
   state.storedExpiry = fresh.expiry
-  // A `login()` here binds the user; otherwise the fresh record says who it belongs to.
-  if (state.userId === (read?.userId ?? null)) state.userId = fresh.userId
+  // A `login()` or a `clear()` here decides the user; otherwise the fresh record says who it
+  // belongs to.
+  if (!cleared && state.userId === (read?.userId ?? null)) state.userId = fresh.userId
   state.createdAt = fresh.createdAt
   state.touchedAt = fresh.touchedAt
   state.expiresAt = fresh.expiresAt

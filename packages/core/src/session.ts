@@ -242,14 +242,16 @@ export class Session<Data extends object = SessionData, Flash extends object = D
   }
 
   /**
-   * Removes everything. An emptied session is destroyed at commit: its store entry is removed
-   * and its cookie expired, as with `destroy()`.
+   * Removes everything, the binding to a user included (as Django's `clear()` drops the login
+   * with the rest). An emptied session is destroyed at commit: its store entry is removed and its
+   * cookie expired, as with `destroy()`; a `login()` or a `set()` afterwards keeps it instead.
    */
   clear(): void {
     const state = this.#state
     state.data = emptyBag()
     state.flashIn = undefined
     state.flashOut = undefined
+    state.userId = null
     state.changes.push({ kind: 'clear' })
   }
 

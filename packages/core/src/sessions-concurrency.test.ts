@@ -103,6 +103,21 @@ describe('commits of overlapping requests', () => {
     expect(seen).toBeUndefined()
   })
 
+  it('empties with clear() what the other request left: data, flash values and its user', async () => {
+    const { store, sessions, send, interleave } = race()
+    await send((s) => s.login('ada'))
+    const late = await interleave(
+      (s) => s.clear(),
+      (s) => {
+        s.flash('message', 'meanwhile')
+        s.set('note', 'meanwhile')
+      },
+    )
+    expect(late.headers.get('set-cookie')).toMatch(/^session=; Max-Age=0/)
+    expect((store as MemoryStore).size).toBe(0)
+    expect(await sessions.listSessions('ada')).toEqual([])
+  })
+
   it('ends the session, writing nothing, when the other request destroyed it', async () => {
     const { store, send, interleave } = race()
     await send((s) => s.set('count', 1))

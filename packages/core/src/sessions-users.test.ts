@@ -65,6 +65,23 @@ describe('session.login()', () => {
     expect(result).toEqual(['bob', undefined])
   })
 
+  it('is undone by clear(), which destroys the session as destroy() does', async () => {
+    const { sessions, browser } = app()
+    const ada = browser()
+    await ada.send((s) => {
+      s.login('ada')
+      s.set('cart', ['apple'])
+    })
+    const { response, result } = await ada.send((s) => {
+      s.clear()
+      return s.userId
+    })
+    expect(result).toBeNull()
+    expect(response.headers.get('set-cookie')).toMatch(/^session=; Max-Age=0/)
+    expect(await sessions.listSessions('ada')).toEqual([])
+    expect((await ada.send((s) => [s.isNew, s.userId])).result).toEqual([true, null])
+  })
+
   it('stores a session with no data but a user', async () => {
     const { browser, sessions } = app()
     const ada = browser()
