@@ -28,6 +28,7 @@ export interface CommitPlan {
   /** The session's times once the plan is carried out. */
   touchedAt: number
   expiresAt: number
+  activeAt: number
 }
 
 /** How the sessions are kept, as far as planning a commit needs to know. */
@@ -50,7 +51,7 @@ export interface PlanContext {
  * @returns the plan, which the store's side carries out
  */
 export function planCommit(state: SessionState, context: PlanContext, now: number): CommitPlan {
-  const { touchedAt, expiresAt, status, storedId } = state
+  const { touchedAt, expiresAt, activeAt, status, storedId } = state
   if (isBlank(state)) {
     // An emptied or destroyed session is removed and its cookie expired (as `destroy()`); one
     // never stored has neither.
@@ -61,6 +62,7 @@ export function planCommit(state: SessionState, context: PlanContext, now: numbe
       cookie: 'expire',
       touchedAt,
       expiresAt,
+      activeAt,
     }
   }
 
@@ -69,28 +71,44 @@ export function planCommit(state: SessionState, context: PlanContext, now: numbe
   const body = serializeBody(state.data, state.flashOut, expiry, state.userId)
   const create = status !== 'stored'
   const changed = create || body !== state.storedBody
-  // The expiry (in the store and in the cookie's Max-Age) advances in steps of at least
-  // touchInterval, on activity when rolling, on changes otherwise; so a busy session costs one
-  // expiry refresh per interval, not one per request.
+  // Activity extends the session on the server: every change, which is written anyway, and
+  // with `rolling` a request that only reads, once touchInterval has passed. The cookie's
+  // Max-Age is refreshed ("touched") at most once per touchInterval (on changes, and on reads
+  // when rolling), so that a busy session costs one Set-Cookie per interval, not one per request;
+  // a sealed cookie, which every change re-sends anyway, is touched with each of them.
   const due = now - touchedAt >= policy.touchInterval * 1000
   const overridden = !sameExpiry(expiry, state.storedExpiry)
   const refresh =
-    create || overridden || (due && (changed || policy.rolling) && expiry?.kind !== 'date')
+    create ||
+    overridden ||
+    (context.sealed && changed) ||
+    (due && (changed || policy.rolling) && expiry?.kind !== 'date')
   if (!changed && !refresh && !state.stale) return nothing(state)
 
   const touched = refresh ? now : touchedAt
-  const expires = refresh ? computeExpiry(state, touched) : expiresAt
+  const active = refresh || changed ? now : activeAt
+  const expires = refresh || changed ? computeExpiry(state, now) : expiresAt
   const id = (state.id ??= context.newId())
-  // Between refreshes the times, and the id a sealed record carries, are those stored.
-  const reuse = refresh ? null : state.storedTail
+  // With nothing new but the cookie's signature, the times, and the id a sealed record carries,
+  // are those stored.
+  const reuse = active === activeAt && !refresh ? state.storedTail : null
   const record =
     reuse !== null
       ? recordWithBody(body, reuse)
-      : serializeRecord(body, state.createdAt, touched, expires, context.sealed ? id : undefined)
+      : serializeRecord(
+          body,
+          state.createdAt,
+          touched,
+          expires,
+          context.sealed ? id : undefined,
+          active,
+        )
   const persistent = !context.browserSession && expiry?.kind !== 'browser'
-  // A new value, or the same value with a new lifetime; never the same cookie twice.
+  // A new value, or the same value with a new lifetime (the cookie got its lifetime when last
+  // touched); never the same cookie twice.
   const newValue = context.sealed ? changed || refresh : create || state.stale
-  const newLifetime = overridden || (persistent && expires !== expiresAt)
+  const newLifetime =
+    overridden || (persistent && refresh && expires !== computeExpiry(state, touchedAt))
   return {
     write:
       changed || refresh || context.sealed
@@ -100,12 +118,13 @@ export function planCommit(state: SessionState, context: PlanContext, now: numbe
     cookie: newValue || newLifetime || state.stale ? 'set' : null,
     touchedAt: touched,
     expiresAt: expires,
+    activeAt: active,
   }
 }
 
 function nothing(state: SessionState): CommitPlan {
-  const { touchedAt, expiresAt } = state
-  return { write: null, remove: null, cookie: null, touchedAt, expiresAt }
+  const { touchedAt, expiresAt, activeAt } = state
+  return { write: null, remove: null, cookie: null, touchedAt, expiresAt, activeAt }
 }
 
 function sameExpiry(a: ExpiryOverride | undefined, b: ExpiryOverride | undefined): boolean {
@@ -132,6 +151,7 @@ export function markWritten(state: SessionState, plan: CommitPlan, cookieValue: 
   state.storedExpiry = state.expiry
   state.touchedAt = plan.touchedAt
   state.expiresAt = plan.expiresAt
+  state.activeAt = plan.activeAt
   state.changes = []
   state.cookieValue = cookieValue
   state.stale = false

@@ -26,6 +26,19 @@ describe('serializeRecord / parseRecord', () => {
     expect(parseRecord(text)).toMatchObject({ createdAt: now, touchedAt: now, expiresAt: now + 1 })
   })
 
+  it('adds the last activity only when it came after the last touch, before a sealed id', () => {
+    const body = serializeBody({ n: 1 }, undefined, undefined, null)
+    expect(serializeRecord(body, 1, 2, 3, undefined, 2)).toBe('{"n":1}|1,2,3')
+    expect(parseRecord('{"n":1}|1,2,3')).toMatchObject({ touchedAt: 2, activeAt: 2 })
+    const stored = serializeRecord(body, 1, 2, 40, undefined, 36)
+    expect(stored).toBe('{"n":1}|1,2,14,10')
+    expect(parseRecord(stored)).toMatchObject({ touchedAt: 2, expiresAt: 40, activeAt: 36 })
+    const sealed = serializeRecord(body, 1, 2, 40, 'A'.repeat(32), 36)
+    expect(parseRecord(sealed)).toMatchObject({ activeAt: 36, id: 'A'.repeat(32) })
+    // An activity before the last touch is not something this module wrote.
+    expect(parseRecord('{"n":1}|1,5,14,4')).toBeNull()
+  })
+
   it('keeps times up to the largest safe integer', () => {
     const max = Number.MAX_SAFE_INTEGER
     const text = serializeRecord(serializeBody({}, undefined, undefined, null), 0, max, max)

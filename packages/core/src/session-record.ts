@@ -1,7 +1,9 @@
 // The serialized form of a session, as stores keep it: a "body" (what the application can
-// change), then "|" and the timestamps in base 36, then, in a sealed cookie only, the id:
+// change), then "|" and the timestamps in base 36 (created, touched, expires, and the last
+// activity when it came after the last touch), then, in a sealed cookie only, the id:
 //
 //   {"cart":["apple"]}|mihq2k1s,mihq2k1s,mj3w7tds
+//   {"cart":["apple","pear"]}|mihq2k1s,mihq2k1s,mj3w9x0c,mihq4f3a
 //   x2s0[{"user":"ada"},{"message":"Welcome back"}]|mihq2k1s,mihq3a0b,mihqbi2f,<id>
 //
 // The body is the data as JSON, or `[data, flash]` when flash values wait for the next request,
@@ -40,9 +42,11 @@ export interface SessionRecord {
   userId: string | null
   /** Milliseconds since the epoch. */
   createdAt: number
-  /** Last time the expiry was extended. */
+  /** Last time the cookie's lifetime was refreshed (at most once per `touchInterval`). */
   touchedAt: number
   expiresAt: number
+  /** Last time the session changed or was refreshed: `touchedAt` or later. */
+  activeAt: number
   /** The session id, kept in the record only when the record is the cookie (`CookieStore`). */
   id: string | undefined
   /** The body of the record as it was read, for change detection. */
@@ -70,13 +74,17 @@ export function serializeBody(
   return 'b' + json
 }
 
-/** Completes a body with the timestamps (and, for sealed cookies, the id). */
+/**
+ * Completes a body with the timestamps (and, for sealed cookies, the id).
+ * @param activeAt the last activity, written only when later than `touchedAt`; default the same
+ */
 export function serializeRecord(
   body: string,
   createdAt: number,
   touchedAt: number,
   expiresAt: number,
   id?: string,
+  activeAt: number = touchedAt,
 ): string {
   // join() yields one flat string, where `+` would leave a rope of pieces that a store keeps
   // (about 200 bytes more per session in memory) and that the next parse must flatten.
@@ -84,6 +92,7 @@ export function serializeRecord(
   // A new session was created and touched at the same moment: one formatting is enough.
   const touched = touchedAt === createdAt ? created : touchedAt.toString(36)
   const parts = [body, '|', created, ',', touched, ',', expiresAt.toString(36)]
+  if (activeAt > touchedAt) parts.push(',', activeAt.toString(36))
   if (id !== undefined) parts.push(',', id)
   return parts.join('')
 }
@@ -116,8 +125,20 @@ export function parseRecord(text: unknown): SessionRecord | null {
   const touchedAt = base36(text, c1 + 1, c2)
   const expiresAt = base36(text, c2 + 1, c3)
   if (createdAt < 0 || touchedAt < 0 || expiresAt < 0) return null
+  // Then the last activity, if any (at most 11 digits), and the id (32 characters).
+  let activeAt = touchedAt
+  let rest = c3
+  if (c3 < text.length) {
+    let c4 = text.indexOf(',', c3 + 1)
+    if (c4 === -1) c4 = text.length
+    if (c4 - c3 - 1 <= 11) {
+      activeAt = base36(text, c3 + 1, c4)
+      if (activeAt < touchedAt) return null
+      rest = c4
+    }
+  }
   // The caller checks the id's shape (isSessionId) before trusting it.
-  const id = c3 < text.length ? text.slice(c3 + 1) : undefined
+  const id = rest < text.length ? text.slice(rest + 1) : undefined
   if (id === '') return null
 
   // The expiry override, if any, runs up to the JSON, which opens with "{" or "[".
@@ -169,6 +190,7 @@ export function parseRecord(text: unknown): SessionRecord | null {
     createdAt,
     touchedAt,
     expiresAt,
+    activeAt,
     id,
     body: text.slice(0, bar),
     tail: text.slice(bar),

@@ -68,6 +68,7 @@ export function rebase(state: SessionState, fresh: SessionRecord, version: Sessi
   state.createdAt = fresh.createdAt
   state.touchedAt = fresh.touchedAt
   state.expiresAt = fresh.expiresAt
+  state.activeAt = fresh.activeAt
   state.version = version
   state.storedBody = fresh.body
   state.storedTail = fresh.tail

@@ -57,8 +57,12 @@ export interface SessionState {
   /** The user bound by `login()`, or `null`. */
   userId: string | null
   createdAt: number
+  /** When the cookie's lifetime was last refreshed, which happens at most once per touchInterval. */
   touchedAt: number
+  /** When the session ends on the server, moved by every change and refresh. */
   expiresAt: number
+  /** The last change or refresh: what `lastActiveAt` of `sessions.listSessions()` gives. */
+  activeAt: number
   /** The id the store knows this session under; `null` for a session not yet stored. */
   storedId: string | null
   /** The version of the stored record, for compare-and-set. */
@@ -429,7 +433,7 @@ export function recordEnd(
   record: {
     expiry: ExpiryOverride | undefined
     expiresAt: number
-    touchedAt: number
+    activeAt: number
     createdAt: number
   },
   policy: ExpiryPolicy,
@@ -438,7 +442,7 @@ export function recordEnd(
   let end = record.expiresAt
   if (expiry?.kind !== 'date') {
     const idle = expiry?.kind === 'idle' ? expiry.seconds : policy.idleTimeout
-    end = Math.min(end, record.touchedAt + idle * 1000)
+    end = Math.min(end, record.activeAt + idle * 1000)
   }
   if (policy.absoluteTimeout !== undefined) {
     end = Math.min(end, record.createdAt + policy.absoluteTimeout * 1000)

@@ -80,9 +80,11 @@ export interface SessionsOptions {
    */
   rolling?: boolean
   /**
-   * With `rolling`, the least number of seconds between two refreshes of an unchanged session's
-   * expiry, which each cost a store write and a `Set-Cookie`. Default: a tenth of `idleTimeout`,
-   * at most one day (so one day for the two-week default, 3 minutes for a 30-minute timeout).
+   * The least number of seconds between two refreshes of a session's cookie lifetime (its
+   * `Max-Age`), each of which costs a `Set-Cookie` and, for an unchanged session (with
+   * `rolling`), a store write. A change moves the session's expiry on the server at once.
+   * Default: a tenth of `idleTimeout`, at most one day (so one day for the two-week default, 3
+   * minutes for a 30-minute timeout).
    */
   touchInterval?: number
   /**

@@ -143,6 +143,14 @@ describe("a user's sessions", () => {
     expect(await sessions.listSessions('ada')).toHaveLength(3)
   })
 
+  it('lists first the session that changed last, however short ago', async () => {
+    const { sessions, ada, handles } = await devices()
+    await ada[0]!.send((s) => s.set('cart', ['apple']))
+    const listed = await sessions.listSessions('ada')
+    expect(listed.map((info) => info.handle)).toEqual([handles[0], handles[2], handles[1]])
+    expect(listed[0]!.lastActiveAt.getTime()).toBeGreaterThan(listed[1]!.lastActiveAt.getTime())
+  })
+
   it('gives a handle that is stable for the id and is not the id', async () => {
     const { ada, handles } = await devices()
     const { result } = await ada[0]!.send((s) => [s.handle, s.id])

@@ -273,6 +273,39 @@ describe('expiry', () => {
     await request((s) => expect(s.get('count')).toBe(1))
   })
 
+  it('extends the session on the server with every change, and its cookie once per touchInterval', async () => {
+    const { request, store, jar } = setup({ idleTimeout: 100, touchInterval: 50 })
+    await request((s) => s.set('count', 1))
+    const cookie = jar.header()!
+    vi.advanceTimersByTime(40 * 1000)
+    store.reset()
+    // A change before touchInterval is written, with the later end, and sends no cookie.
+    let response = await request((s) => s.set('count', 2))
+    expect(store.calls.set).toBe(1)
+    expect(response.headers.get('set-cookie')).toBeNull()
+    // 120 s: the browser dropped the cookie at 100 s, by its Max-Age; on the server the session
+    // lives until 140 s. This read is past touchInterval, so the cookie is sent again.
+    vi.advanceTimersByTime(80 * 1000)
+    expect(jar.header()).toBeUndefined()
+    response = await request((s) => expect(s.get('count')).toBe(2), { headers: { cookie } })
+    expect(response.headers.get('set-cookie')).toContain('Max-Age=100;')
+    vi.advanceTimersByTime(101 * 1000)
+    await request((s) => expect(s.isNew).toBe(true), { headers: { cookie } })
+  })
+
+  it('re-sends the cookie when due, even if a change already took the session to its absolute end', async () => {
+    const { request } = setup({ idleTimeout: 3600, absoluteTimeout: 5000, touchInterval: 2000 })
+    let response = await request((s) => s.set('count', 1))
+    expect(response.headers.get('set-cookie')).toContain('Max-Age=3600;')
+    vi.advanceTimersByTime(1500 * 1000)
+    // The session now ends at 5000 s on the server; the cookie still says 3600.
+    response = await request((s) => s.set('count', 2))
+    expect(response.headers.get('set-cookie')).toBeNull()
+    vi.advanceTimersByTime(600 * 1000)
+    response = await request((s) => void s.get('count'))
+    expect(response.headers.get('set-cookie')).toContain('Max-Age=2900;')
+  })
+
   it('extends the expiry only on changes when not rolling', async () => {
     const { request, store } = setup({ idleTimeout: 3600, rolling: false })
     await request((s) => s.set('count', 1))

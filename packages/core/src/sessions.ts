@@ -274,7 +274,7 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
       .map((session) => ({
         handle: sessionHandle(session.id),
         createdAt: new Date(session.record.createdAt),
-        lastActiveAt: new Date(session.record.touchedAt),
+        lastActiveAt: new Date(session.record.activeAt),
         expiresAt: new Date(session.end),
         // Parsed for this call alone, and prototype-less like a session's data.
         data: session.record.data as Partial<Data>,
@@ -400,6 +400,7 @@ function newState(options: ResolvedOptions, secure: boolean): SessionState {
     createdAt: now,
     touchedAt: now,
     expiresAt: now,
+    activeAt: now,
     storedId: null,
     version: undefined,
     storedBody: null,
@@ -434,6 +435,7 @@ function storedState(
     createdAt: record.createdAt,
     touchedAt: record.touchedAt,
     expiresAt: found.end,
+    activeAt: record.activeAt,
     storedId: id,
     version: found.version,
     storedBody: record.body,
