@@ -357,6 +357,55 @@ describe('session()', () => {
   })
 })
 
+// An app whose store is down: the handler's answer (a redirect with a cookie of its own and a
+// public Cache-Control) cannot be committed, and Hono's error handler answers instead.
+function failingCommit() {
+  const store = new CountingStore()
+  store.failing = true
+  const app = new Hono<SessionEnv<Data>>()
+  app.use(session(createSessions<Data>({ secrets: [SECRET_A], store })))
+  app.onError((_, c) => c.text('failed', 500))
+  app.get('/save', async (c) => {
+    const session = await c.var.session()
+    session.set('count', 1)
+    setCookie(c, 'theme', 'dark')
+    c.header('Cache-Control', 'public, max-age=600')
+    return c.redirect('/next')
+  })
+  return app
+}
+
+// A clean 500: the error handler's answer, with none of the failed answer's headers.
+async function expectCleanFailure(response: Response) {
+  expect(response.status).toBe(500)
+  expect(await response.text()).toBe('failed')
+  expect(response.headers.get('location')).toBeNull()
+  expect(response.headers.get('set-cookie')).toBeNull()
+  expect(response.headers.get('cache-control')).toBeNull()
+  expect(response.headers.get('vary')).toBe('Cookie')
+}
+
+describe('session() when the commit fails', () => {
+  it("answers with the error handler's 500 alone, through app.request()", async () => {
+    await expectCleanFailure(await failingCommit().request('/save'))
+  })
+
+  it("answers with the error handler's 500 alone, on @hono/node-server", async () => {
+    const app = failingCommit()
+    let server!: ServerType
+    const origin = await new Promise<string>((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+        resolve(`http://127.0.0.1:${info.port}`),
+      )
+    })
+    try {
+      await expectCleanFailure(await fetch(origin + '/save', { redirect: 'manual' }))
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
+
 // On @hono/node-server the middleware writes its headers with the response head, on the
 // ServerResponse behind c.env.outgoing: these stories check what reaches the client over TCP.
 describe('session() on @hono/node-server', () => {

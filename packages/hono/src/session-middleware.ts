@@ -84,23 +84,33 @@ export function session<Data extends object = SessionData>(
     // cookie, so it still gets Vary: Cookie.
     const persist = c.error === undefined
     const outgoing = nodeResponse(c.env)
-    if (outgoing === undefined) {
-      const changes = await resolved.finish(request, c.res.status, { persist })
-      const response = c.res
-      const committed = withSessionHeaders(response, changes)
-      if (committed !== response) {
-        // Hono's `c.res` setter copies the previous response's headers over the new one, which
-        // would drop the Set-Cookie just added; clearing it first makes the copy the response.
-        c.res = undefined
-        c.res = committed
+    try {
+      if (outgoing === undefined) {
+        const changes = await resolved.finish(request, c.res.status, { persist })
+        const response = c.res
+        const committed = withSessionHeaders(response, changes)
+        if (committed !== response) replaceResponse(c, committed)
+        return
       }
-      return
+      const status = c.res.status
+      await finishOnNodeResponse(outgoing, () => resolved.finish(request, status, { persist }))
+    } catch (error) {
+      // A failed commit, or a call of the handler's own that failed on replay, reaches Hono's
+      // error handler, whose answer Hono puts in c.res with the headers of the response there
+      // copied over it: the handler's Location, its own cookies, a public Cache-Control. A bare
+      // response takes the handler's place first, so that the answer carries none of them,
+      // only Vary: Cookie.
+      replaceResponse(c, new Response(null, { status: 500, headers: { vary: 'Cookie' } }))
+      throw error
     }
-    // A failed commit, or a call of the handler's own that failed on replay, reaches Hono's
-    // error handler.
-    const status = c.res.status
-    await finishOnNodeResponse(outgoing, () => resolved.finish(request, status, { persist }))
   }
+}
+
+// Hono's `c.res` setter copies the previous response's headers over the new one (which would
+// also drop a Set-Cookie just added); clearing it first makes the new one the response as it is.
+function replaceResponse(c: Context, response: Response): void {
+  c.res = undefined
+  c.res = response
 }
 
 // The flash type of an app's Env, which its Sessions object must have.
