@@ -205,6 +205,8 @@ describe('sessionMiddleware() on Express', () => {
         visit(req as SessionRequest<Data, typeof req>)
         res.set('x-handler', 'yes')
         res.set('location', '/elsewhere')
+        res.set('cache-control', 'public, max-age=600')
+        res.cookie('theme', 'dark')
         res.send('handler body')
       })
       if (errorHandler !== undefined) {
@@ -215,7 +217,7 @@ describe('sessionMiddleware() on Express', () => {
       }
       const base = await start(app)
       const first = await rawRequest(base)
-      const cookie = cookiePairs(first)[0]!
+      const cookie = cookiePairs(first).find((pair) => pair.startsWith('session='))!
       const id = cookie.slice('session='.length).split('.')[0]!
       ran.length = 0
       return { store, errors, ran, base, cookie, id }
@@ -249,6 +251,8 @@ describe('sessionMiddleware() on Express', () => {
       expect(response.headers['content-security-policy']).toBe("default-src 'self'")
       expect(response.headers['x-handler']).toBe('yes')
       expect(response.headers['set-cookie']).toBeUndefined()
+      expect(response.headers['cache-control']).toBeUndefined()
+      expect(response.headers['vary']).toBe('Cookie')
       expect(errors).toHaveLength(1)
       expect(errors[0]).toBeInstanceOf(SessionStoreError)
       expect((errors[0] as Error).message).not.toContain(id)

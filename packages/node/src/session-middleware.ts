@@ -55,8 +55,8 @@ export interface SessionMiddlewareOptions {
  *
  * Failures of the store reach `next(error)` as a `SessionStoreError`: when loading, instead of
  * the handler; when committing, instead of the handler's response, whose headers describing its
- * answer (its body, its redirect) are discarded, while the others (security headers of earlier
- * middleware) stay.
+ * answer (its body, its redirect, its caching, its cookies) are discarded, while the others
+ * (security headers of earlier middleware) stay, and `Vary: Cookie` is added.
  * Every request through the middleware loads its session, so mount it only on the routes that
  * use one. Unless `createSessions` was given a `crypto` of its own, `sessions` signs and seals
  * with `nodeCrypto` from here on (same cookies, faster).
@@ -149,10 +149,12 @@ function headerText(value: number | string | string[] | undefined): string | nul
   return Array.isArray(value) ? value.join(', ') : `${value}`
 }
 
-// Headers that describe the handler's own answer (its body, or where it redirects): they would
-// be wrong on the error handler's response that replaces it. The rest (security headers set by
-// earlier middleware, such as CSP or HSTS) stays.
+// Headers that describe the handler's own answer (its body, where it redirects, how long it may
+// be cached, the cookies it sets): they would be wrong on the error handler's response that
+// replaces it. The rest (security headers set by earlier middleware, such as CSP or HSTS) stays.
 const ANSWER_HEADERS = [
+  'cache-control',
+  'set-cookie',
   'content-length',
   'content-type',
   'content-encoding',
@@ -166,11 +168,14 @@ const ANSWER_HEADERS = [
 ]
 
 // The handler's response could not be committed: it is replaced by whatever the error handler
-// sends, so the headers of its own answer must not leak into that one.
+// sends, so the headers of its own answer must not leak into that one. That answer was still
+// chosen for a request whose session was loaded: it varies with the cookie.
 function discardHead(res: ServerResponse): void {
   for (const name of ANSWER_HEADERS) res.removeHeader(name)
   res.statusCode = 200
   res.statusMessage = ''
+  const vary = varyWithCookie(headerText(res.getHeader('vary')))
+  if (vary !== null) res.setHeader('vary', vary)
 }
 
 // What an application changes through the Session API: the data, nested values included, and
