@@ -69,8 +69,9 @@ export type SessionStoreOperation = 'get' | 'set' | 'delete' | 'read' | 'write' 
  * A session store's operation failed, took longer than `storeTimeout`, or (code `conflict`) kept
  * losing its compare-and-set to other writers past the retry bound. The message names the
  * operation only. The store's own error is kept as `cause`, sanitized first: a copy with its
- * name, its `code` and its message with anything shaped like a session id blanked out, so that
- * logging the error (as Hono's default `onError` does) never prints an id or a record.
+ * name, its `code` and its message with anything shaped like a session id and any text in
+ * double quotes (the keys and values of a record's data) blanked out, so that logging the error (as Hono's
+ * default `onError` does) never prints an id or a record.
  */
 export class SessionStoreError extends SessionError {
   /**
@@ -95,6 +96,9 @@ export class SessionStoreError extends SessionError {
 
 // Session ids (and most tokens, keys and values worth hiding) are long runs of these characters.
 const TOKEN = /[A-Za-z0-9_+/=-]{24,}/g
+// Text in double quotes, as the keys and values of a session's data are in its record
+// (`{"user":"ada"}`), whatever a store's message puts around the record.
+const QUOTED = /"(?:[^"\\]|\\.)*"/g
 
 // A copy of a store's error safe to log: its name, its message and its own string, number and
 // boolean properties (a `code`, a limit), tokens blanked; no stack (which repeats the message)
@@ -120,7 +124,7 @@ function sanitize(error: unknown): Error {
 }
 
 function redact(text: string): string {
-  return text.replace(TOKEN, '[redacted]').slice(0, 300)
+  return text.replace(QUOTED, '[redacted]').replace(TOKEN, '[redacted]').slice(0, 300)
 }
 
 /**

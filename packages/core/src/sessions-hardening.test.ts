@@ -13,10 +13,15 @@ import type { SessionsOptions, VersionedSessionStore } from './index.ts'
 
 const SECRET = 'a-secret-of-at-least-thirty-two-characters'
 
-async function firstCookie(options: SessionsOptions, response = new Response('ok')) {
-  const sessions = createSessions<{ n: number }>(options)
+async function firstCookie(
+  options: SessionsOptions,
+  response = new Response('ok'),
+  data: Record<string, unknown> = { n: 1 },
+) {
+  const sessions = createSessions<Record<string, unknown>>(options)
   const handler = sessions.wrap(async (request) => {
-    ;(await sessions.load(request)).set('n', 1)
+    const session = await sessions.load(request)
+    for (const [key, value] of Object.entries(data)) session.set(key, value)
     return response
   })
   return handler(new Request('https://example.com/'))
@@ -82,16 +87,25 @@ describe('store errors', () => {
       remove: (id, expected) => inner.remove(id, expected),
       async write(id, write) {
         const error = new Error(`write of ${id} failed with ${write.record}`)
-        throw Object.assign(error, { code: 'EDOWN', query: { values: [id, write.record] } })
+        throw Object.assign(error, {
+          code: 'EDOWN',
+          detail: `Key (record)=(${JSON.stringify(write.record)}) is invalid`,
+          query: { values: [id, write.record] },
+        })
       },
     }
-    const error = await firstCookie({ secrets: SECRET, store: leaky }).catch((e: unknown) => e)
+    const data = { email: 'ada@example.com', role: 'admin' }
+    const error = await firstCookie({ secrets: SECRET, store: leaky }, undefined, data).catch(
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(SessionStoreError)
     const cause = (error as Error).cause as Error & Record<string, unknown>
-    expect(cause.message).toMatch(/^write of \[redacted\] failed with/)
+    expect(cause.message).toMatch(/^write of \[redacted\] failed with \{\[redacted\]:/)
     expect(cause.code).toBe('EDOWN')
     expect(cause.query).toBeUndefined()
-    expect(JSON.stringify([cause.message, cause.stack])).not.toMatch(/[A-Za-z0-9_-]{32}/)
+    const logged = JSON.stringify([cause.message, cause.stack, cause.detail])
+    expect(logged).not.toMatch(/[A-Za-z0-9_-]{32}/)
+    expect(logged).not.toMatch(/ada@example|admin|email|role/)
   })
 })
 
