@@ -98,6 +98,74 @@ class LeavesIndexEntries extends ReferenceStore {
   }
 }
 
+// Versions by content, blind to the expiry: a rewrite that only moves the expiry keeps its version.
+class VersionsByRecord extends ReferenceStore {
+  override async write(id: string, write: SessionWrite, expected: SessionVersion | null) {
+    const entry = this.live(id)
+    if (expected === null ? entry !== undefined : entry?.version !== expected) return null
+    this.records.set(id, { ...write, version: write.record })
+    return write.record
+  }
+}
+
+// A write at a version keeps the expiry the record was created with.
+class KeepsFirstExpiry extends ReferenceStore {
+  override async write(id: string, write: SessionWrite, expected: SessionVersion | null) {
+    const first = this.live(id)?.expiresAt
+    return super.write(id, { ...write, expiresAt: first ?? write.expiresAt }, expected)
+  }
+}
+
+// Drops records halfway to their expiry time.
+class ExpiresEarly extends ReferenceStore {
+  override async write(id: string, write: SessionWrite, expected: SessionVersion | null) {
+    const now = Date.now()
+    return super.write(id, { ...write, expiresAt: now + (write.expiresAt - now) / 2 }, expected)
+  }
+}
+
+// Checks the version, then awaits before removing: a write at that version can slip in between.
+class RacyRemove extends ReferenceStore {
+  override async remove(id: string, expected?: SessionVersion): Promise<boolean> {
+    const entry = this.live(id)
+    if (entry === undefined || (expected !== undefined && entry.version !== expected)) return false
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    this.records.delete(id)
+    return true
+  }
+}
+
+// Finds a user's sessions by prefix, as a careless `SCAN`, `LIKE` or `list({ prefix })` would.
+class ListsByPrefix extends ReferenceStore {
+  override async listByUser(userId: string): Promise<UserSession[]> {
+    return [...this.records.keys()].flatMap((id) => {
+      const entry = this.live(id)
+      return entry?.userId?.startsWith(userId)
+        ? [{ id, record: entry.record, version: entry.version }]
+        : []
+    })
+  }
+}
+
+// An index kept apart from the records whose entries keep the expiry of their first write, and
+// whose records lose what is not ASCII on the way out.
+class StaleIndex extends ReferenceStore {
+  #expiry = new Map<string, number>()
+
+  override async write(id: string, write: SessionWrite, expected: SessionVersion | null) {
+    const version = await super.write(id, write, expected)
+    if (version !== null && !this.#expiry.has(id)) this.#expiry.set(id, write.expiresAt)
+    return version
+  }
+
+  override async listByUser(userId: string): Promise<UserSession[]> {
+    const listed = await super.listByUser(userId)
+    return listed
+      .filter((entry) => (this.#expiry.get(entry.id) ?? 0) > Date.now())
+      .map((entry) => ({ ...entry, record: entry.record.replace(/[^\x00-\x7f]/g, '?') }))
+  }
+}
+
 // A version 1 store that keeps records forever.
 class ForeverStore implements SessionStore {
   #records = new Map<string, string>()
@@ -173,6 +241,36 @@ describe('describeStore', () => {
       'a store that returns stale versions',
       () => new ReturnsStaleVersions(),
       ['replaces a record written at the expected version'],
+    ],
+    [
+      'a store whose version ignores the expiry',
+      () => new VersionsByRecord(),
+      ['gives a new version to a rewrite of the same record'],
+    ],
+    [
+      'a store whose writes keep the first expiry',
+      () => new KeepsFirstExpiry(),
+      ['keeps a record until its expiry time', 'keeps an index entry while its record lives'],
+    ],
+    [
+      'a store that expires records early',
+      () => new ExpiresEarly(),
+      ['keeps a record until its expiry time', 'keeps an index entry while its record lives'],
+    ],
+    [
+      'a store whose remove is not atomic',
+      () => new RacyRemove(),
+      ['lets exactly one of a remove and a write'],
+    ],
+    [
+      'a store that lists users by prefix',
+      () => new ListsByPrefix(),
+      ['lists only the user named'],
+    ],
+    [
+      'a store whose index keeps the first expiry and mangles records',
+      () => new StaleIndex(),
+      ['keeps an index entry while its record lives'],
     ],
   ])('fails %s', { timeout: 10_000 }, async (_, makeStore, expected) => {
     expect(await failingChecks(makeStore())).toEqual(

@@ -43,6 +43,10 @@ export interface StoreCheckOptions {
 
 // Expiry is tested with real time, since the store may be a server that fake timers cannot reach.
 const SHORT_LIFE = 800
+// For records read before their expiry, at 60% of it: long enough that a busy machine still reads
+// in time, short enough to catch a store that drops records at half their life.
+const LONGER_LIFE = 2000
+const EARLY_READ = LONGER_LIFE * 0.6
 const CONCURRENCY = 20
 
 const later = () => Date.now() + 60 * 60 * 1000
@@ -197,6 +201,17 @@ export function storeChecks(options: StoreCheckOptions = {}): StoreCheck[] {
       },
     },
     {
+      name: 'gives a new version to a rewrite of the same record with another expiry',
+      run: async (store) => {
+        const id = generateSessionId()
+        const first = await store.write(id, session('same', null, later()), null)
+        const second = await store.write(id, session('same', null, later() + 60_000), first)
+        expect(second).not.toBeNull()
+        expect(second).not.toBe(first)
+        expect(await store.write(id, session('lost'), first)).toBeNull()
+      },
+    },
+    {
       name: 'refuses a write at a stale version, leaving the record untouched',
       run: async (store) => {
         const id = generateSessionId()
@@ -279,6 +294,21 @@ export function storeChecks(options: StoreCheckOptions = {}): StoreCheck[] {
       },
     },
     {
+      name: 'keeps a record until its expiry time, and past it once a write moved that time',
+      timeout,
+      run: async (store) => {
+        const id = generateSessionId()
+        await store.write(id, session('refreshed', null, Date.now() + LONGER_LIFE), null)
+        await sleep(EARLY_READ)
+        const early = await store.read(id)
+        expect(early?.record).toBe('refreshed')
+        const moved = await store.write(id, session('refreshed', null, later()), early!.version)
+        expect(moved).not.toBeNull()
+        await sleep(LONGER_LIFE - EARLY_READ + 200 + grace)
+        expect((await store.read(id))?.record).toBe('refreshed')
+      },
+    },
+    {
       name: 'does not read a record written with an expiry time already past',
       run: async (store) => {
         const id = generateSessionId()
@@ -307,6 +337,27 @@ export function storeChecks(options: StoreCheckOptions = {}): StoreCheck[] {
         const winners = records.filter((_, i) => results[i] !== null)
         expect(winners).toHaveLength(1)
         expect((await store.read(id))?.record).toBe(winners[0])
+      },
+    },
+    {
+      name: 'lets exactly one of a remove and a write at the same version win, and one remove of many',
+      run: async (store) => {
+        for (let round = 0; round < 5; round++) {
+          const id = generateSessionId()
+          const base = (await store.write(id, session('base'), null)) as SessionVersion
+          const [removed, written] = await Promise.all([
+            store.remove(id, base),
+            store.write(id, session('written'), base),
+          ])
+          expect([removed, written !== null].filter(Boolean)).toHaveLength(1)
+          expect((await store.read(id))?.record ?? null).toBe(removed ? null : 'written')
+        }
+        const id = generateSessionId()
+        await store.write(id, session('once'), null)
+        const removed = await Promise.all(
+          Array.from({ length: CONCURRENCY }, () => store.remove(id)),
+        )
+        expect(removed.filter(Boolean)).toHaveLength(1)
       },
     },
     {
@@ -362,6 +413,26 @@ export function storeChecks(options: StoreCheckOptions = {}): StoreCheck[] {
         // Listed versions are current ones: an application ends a listed session with them.
         for (const entry of listed) expect(await store.remove(entry.id, entry.version)).toBe(true)
         expect(await store.listByUser(alice)).toEqual([])
+      },
+    },
+    {
+      name: 'lists only the user named, never one whose id it begins or matches as a pattern',
+      run: async (store) => {
+        const user = newUser()
+        const stem = user.slice(0, -1)
+        // Longer ids, and ids that are patterns matching this one in Redis (`*`, `?`) or SQL
+        // (`%`, `_`).
+        const others = [`${user}2`, `${user}:x`, `${stem}*`, `${stem}?`, `${stem}%`, `${stem}_`]
+        const own = generateSessionId()
+        await store.write(own, session('own', user), null)
+        for (const other of others) {
+          await store.write(generateSessionId(), session(`of ${other}`, other), null)
+        }
+        expect((await store.listByUser(user)).map((entry) => entry.id)).toEqual([own])
+        for (const other of others) {
+          const listed = await store.listByUser(other)
+          expect(listed.map((entry) => entry.record)).toEqual([`of ${other}`])
+        }
       },
     },
     {
@@ -441,6 +512,25 @@ export function storeChecks(options: StoreCheckOptions = {}): StoreCheck[] {
         expect((await store.listByUser(user)).map((entry) => entry.id).sort()).toEqual(
           [short, long].sort(),
         )
+      },
+    },
+    {
+      name: 'keeps an index entry while its record lives, also after a write moved its expiry',
+      timeout,
+      run: async (store) => {
+        const user = newUser()
+        const id = generateSessionId()
+        const record = largeRecord()
+        const expected = [{ id, record }]
+        await store.write(id, session(record, user, Date.now() + LONGER_LIFE), null)
+        await sleep(EARLY_READ)
+        const early = await store.listByUser(user)
+        expect(early.map((entry) => ({ id: entry.id, record: entry.record }))).toEqual(expected)
+        const moved = await store.write(id, session(record, user, later()), early[0]!.version)
+        expect(moved).not.toBeNull()
+        await sleep(LONGER_LIFE - EARLY_READ + 200 + grace)
+        const late = await store.listByUser(user)
+        expect(late.map((entry) => ({ id: entry.id, record: entry.record }))).toEqual(expected)
       },
     },
     {
