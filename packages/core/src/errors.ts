@@ -96,9 +96,6 @@ export class SessionStoreError extends SessionError {
 
 // Session ids (and most tokens, keys and values worth hiding) are long runs of these characters.
 const TOKEN = /[A-Za-z0-9_+/=-]{24,}/g
-// Text in double quotes, as the keys and values of a session's data are in its record
-// (`{"user":"ada"}`), whatever a store's message puts around the record.
-const QUOTED = /"(?:[^"\\]|\\.)*"/g
 
 // A copy of a store's error safe to log: its name, its message and its own string, number and
 // boolean properties (a `code`, a limit), tokens blanked; no stack (which repeats the message)
@@ -123,8 +120,33 @@ function sanitize(error: unknown): Error {
   return copy
 }
 
+// What a message may take of a log: more is cut before any redaction, so that redacting a long
+// message stays cheap.
+const KEPT = 300
+
 function redact(text: string): string {
-  return text.replace(QUOTED, '[redacted]').replace(TOKEN, '[redacted]').slice(0, 300)
+  return unquoted(text.slice(0, 4 * KEPT))
+    .replace(TOKEN, '[redacted]')
+    .slice(0, KEPT)
+}
+
+// The text with whatever stands in double quotes blanked, as the keys and values of a session's
+// data stand in its record (`{"user":"ada"}`), up to the end for a quote left open (a record cut
+// short); in one pass, escaped quotes included.
+function unquoted(text: string): string {
+  let kept = ''
+  let from = 0
+  for (;;) {
+    const open = text.indexOf('"', from)
+    if (open === -1) return kept + text.slice(from)
+    kept += text.slice(from, open) + '[redacted]'
+    let close = open + 1
+    while (close < text.length && text.charCodeAt(close) !== 0x22) {
+      close += text.charCodeAt(close) === 0x5c ? 2 : 1
+    }
+    if (close >= text.length) return kept
+    from = close + 1
+  }
 }
 
 /**

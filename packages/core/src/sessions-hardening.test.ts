@@ -107,6 +107,11 @@ describe('store errors', () => {
     expect(logged).not.toMatch(/[A-Za-z0-9_-]{32}/)
     expect(logged).not.toMatch(/ada@example|admin|email|role/)
   })
+
+  it('blank a record that a store cut short, its last quote left open', () => {
+    const error = new SessionStoreError('write', new Error('bad record {"email":"ada@exam'))
+    expect(((error as Error).cause as Error).message).toBe('bad record {[redacted]:[redacted]')
+  })
 })
 
 describe('secrets', () => {
