@@ -6,7 +6,7 @@ import {
   SessionDataError,
   createSessions,
 } from './index.ts'
-import type { Session, SessionsOptions } from './index.ts'
+import type { Session, SessionsOptions, VersionedSessionStore } from './index.ts'
 
 const SECRET = 'a-secret-of-at-least-thirty-two-characters'
 
@@ -189,6 +189,30 @@ describe("a user's sessions", () => {
     expect(await sessions.listSessions('bob')).toHaveLength(1)
     expect((await ada[2]!.send((s) => s.userId)).result).toBeNull()
     expect((await bob.send((s) => s.userId)).result).toBe('bob')
+  })
+
+  it('ends many sessions a few at a time', async () => {
+    // A store that counts the removals in flight, each taking a turn of the event loop.
+    const inner = new MemoryStore()
+    let inFlight = 0
+    let most = 0
+    const store: VersionedSessionStore = {
+      read: (id) => inner.read(id),
+      write: (id, write, expected) => inner.write(id, write, expected),
+      listByUser: (userId) => inner.listByUser(userId),
+      async remove(id, expected) {
+        most = Math.max(most, ++inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        inFlight--
+        return inner.remove(id, expected)
+      },
+    }
+    const { sessions, browser } = app({ store })
+    for (let i = 0; i < 40; i++) await browser().send((s) => s.login('ada'))
+    expect(await sessions.endSessions('ada')).toBe(40)
+    expect(await sessions.listSessions('ada')).toEqual([])
+    expect(most).toBeGreaterThan(1)
+    expect(most).toBeLessThanOrEqual(16)
   })
 
   it('does not list a destroyed or an expired session', async () => {

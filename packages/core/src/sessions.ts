@@ -298,10 +298,14 @@ export class Sessions<Data extends object = SessionData, Flash extends object = 
     const except = options.except === undefined ? null : sessionState(options.except)
     const spared = new Set([except?.storedId, except?.id])
     const end = this.#keeping.end!
-    const ended = await Promise.all(
-      found.filter((session) => !spared.has(session.id)).map((session) => end(session.id)),
-    )
-    return ended.filter(Boolean).length
+    const ids = found.map((session) => session.id).filter((id) => !spared.has(id))
+    let ended = 0
+    let next = 0
+    const ending = async () => {
+      while (next < ids.length) if (await end(ids[next++]!)) ended++
+    }
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_ENDS, ids.length) }, ending))
+    return ended
   }
 
   /**
@@ -381,6 +385,10 @@ function tooLarge(): Response {
     headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
   })
 }
+
+// How many sessions `endSessions()` removes at once: a user with thousands of them must not
+// take as many connections or open files of the store at the same moment.
+const PARALLEL_ENDS = 16
 
 // A loaded session whose commit sends no cookie: the response still depends on the cookie.
 const VARY_ONLY: SessionHeaders = { setCookie: null, vary: true, private: false }
