@@ -70,8 +70,8 @@ export type SessionStoreOperation = 'get' | 'set' | 'delete' | 'read' | 'write' 
  * losing its compare-and-set to other writers past the retry bound. The message names the
  * operation only. The store's own error is kept as `cause`, sanitized first: a copy with its
  * name, its `code` and its message with anything shaped like a session id and any text in
- * double quotes (the keys and values of a record's data) blanked out, so that logging the error (as Hono's
- * default `onError` does) never prints an id or a record.
+ * double quotes (the keys and values of a record's data) blanked out, so that logging the error
+ * (as Hono's default `onError` does) never prints an id or a record.
  */
 export class SessionStoreError extends SessionError {
   /**

@@ -57,7 +57,7 @@ export interface SessionState {
   /** The user bound by `login()`, or `null`. */
   userId: string | null
   createdAt: number
-  /** When the cookie's lifetime was last refreshed, which happens at most once per touchInterval. */
+  /** When the cookie's lifetime was last refreshed: at most once per touchInterval. */
   touchedAt: number
   /** When the session ends on the server, moved by every change and refresh. */
   expiresAt: number

@@ -66,7 +66,7 @@ export function describeStore(
           async (context) => {
             const store = await makeStore()
             const has = storeCapabilities(store, options)
-            // skip(note) alone: skip(condition, note) came with vitest 3.1, and the peer range is >=3.
+            // skip(note) alone: skip(condition, note) came with vitest 3.1; the peer range is >=3.
             if (!has.versioned) context.skip('the store does not keep the version 2 contract')
             if (story.users === true && !has.userIndex) context.skip('the store has no user index')
             await story.run(store as VersionedSessionStore)
