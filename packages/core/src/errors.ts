@@ -120,8 +120,8 @@ function sanitize(error: unknown): Error {
   return copy
 }
 
-// What a message may take of a log: more is cut before any redaction, so that redacting a long
-// message stays cheap.
+// What a message may take of a log. A message is cut to four times that before redaction, so
+// that redacting a long one stays cheap, and to this after.
 const KEPT = 300
 
 function redact(text: string): string {

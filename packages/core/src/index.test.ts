@@ -5,6 +5,7 @@ describe('@fetch-session/core exports', () => {
   it('has exactly the public API', () => {
     expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
       [
+        "ANSWER_HEADERS",
         "CookieError",
         "CookieStore",
         "MAX_COOKIE_AGE",

@@ -8,6 +8,7 @@ export {
   withSessionHeaders,
 } from './session-headers.ts'
 export type { SessionHeaders } from './session-headers.ts'
+export { ANSWER_HEADERS } from './answer-headers.ts'
 export { finishOnNodeResponse } from './finish-on-node-response.ts'
 export { nodeResponse } from './node-response.ts'
 export type { NodeResponse } from './node-response.ts'

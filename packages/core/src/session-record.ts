@@ -98,8 +98,8 @@ export function serializeRecord(
 }
 
 /**
- * A record whose times (and id) are those of an earlier one: the common write, a change to the
- * data between two expiry refreshes, then costs no number formatting.
+ * A record whose times (and id) are those of an earlier one, with no number formatting: a sealed
+ * cookie re-issued under the current secret with nothing else new.
  * @param body the new body
  * @param tail `SessionRecord.tail` of the earlier record, or of `serializeRecord`'s result
  */

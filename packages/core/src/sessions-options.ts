@@ -82,7 +82,8 @@ export interface SessionsOptions {
   /**
    * The least number of seconds between two refreshes of a session's cookie lifetime (its
    * `Max-Age`), each of which costs a `Set-Cookie` and, for an unchanged session (with
-   * `rolling`), a store write. A change moves the session's expiry on the server at once.
+   * `rolling`), a store write. A change moves the session's expiry on the server at once (and
+   * re-sends a `CookieStore` cookie, whose value is the data, with a fresh lifetime).
    * Default: a tenth of `idleTimeout`, at most one day (so one day for the two-week default, 3
    * minutes for a 30-minute timeout).
    */

@@ -363,6 +363,11 @@ function failingCommit() {
   const store = new CountingStore()
   store.failing = true
   const app = new Hono<SessionEnv<Data>>()
+  // A security header from middleware mounted before session(), which the 500 keeps.
+  app.use(async (c, next) => {
+    c.header('X-Frame-Options', 'DENY')
+    await next()
+  })
   app.use(session(createSessions<Data>({ secrets: [SECRET_A], store })))
   app.onError((_, c) => c.text('failed', 500))
   app.get('/save', async (c) => {
@@ -375,7 +380,8 @@ function failingCommit() {
   return app
 }
 
-// A clean 500: the error handler's answer, with none of the failed answer's headers.
+// A clean 500: the error handler's answer, with none of the failed answer's own headers, and
+// those of middleware.
 async function expectCleanFailure(response: Response) {
   expect(response.status).toBe(500)
   expect(await response.text()).toBe('failed')
@@ -383,6 +389,7 @@ async function expectCleanFailure(response: Response) {
   expect(response.headers.get('set-cookie')).toBeNull()
   expect(response.headers.get('cache-control')).toBeNull()
   expect(response.headers.get('vary')).toBe('Cookie')
+  expect(response.headers.get('x-frame-options')).toBe('DENY')
 }
 
 describe('session() when the commit fails', () => {

@@ -1,7 +1,9 @@
 import {
+  ANSWER_HEADERS,
   createSessions,
   finishOnNodeResponse,
   nodeResponse,
+  varyWithCookie,
   withSessionHeaders,
 } from '@fetch-session/core'
 import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
@@ -97,13 +99,23 @@ export function session<Data extends object = SessionData>(
     } catch (error) {
       // A failed commit, or a call of the handler's own that failed on replay, reaches Hono's
       // error handler, whose answer Hono puts in c.res with the headers of the response there
-      // copied over it: the handler's Location, its own cookies, a public Cache-Control. A bare
-      // response takes the handler's place first, so that the answer carries none of them,
-      // only Vary: Cookie.
-      replaceResponse(c, new Response(null, { status: 500, headers: { vary: 'Cookie' } }))
+      // copied over it: the handler's Location, its own cookies, a public Cache-Control. The
+      // handler's response gives way to one without them first; what middleware set (CORS,
+      // security headers, @hono/node-server's mark of a response already sent) stays.
+      replaceResponse(c, failedAnswer(c.res))
       throw error
     }
   }
+}
+
+// A body-less stand-in for a response whose session could not be committed: its headers less
+// those of its own answer, and Vary: Cookie.
+function failedAnswer(response: Response): Response {
+  const headers = new Headers(response.headers)
+  for (const name of ANSWER_HEADERS) headers.delete(name)
+  const vary = varyWithCookie(headers.get('vary'))
+  if (vary !== null) headers.set('vary', vary)
+  return new Response(null, { status: 500, headers })
 }
 
 // Hono's `c.res` setter copies the previous response's headers over the new one (which would

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { privateCacheControl, varyWithCookie } from '@fetch-session/core'
+import { ANSWER_HEADERS, privateCacheControl, varyWithCookie } from '@fetch-session/core'
 import type { Session, SessionData, Sessions } from '@fetch-session/core'
 import { deferHead } from './deferred-head.ts'
 import { requestFor } from './incoming-request.ts'
@@ -149,27 +149,9 @@ function headerText(value: number | string | string[] | undefined): string | nul
   return Array.isArray(value) ? value.join(', ') : `${value}`
 }
 
-// Headers that describe the handler's own answer (its body, where it redirects, how long it may
-// be cached, the cookies it sets): they would be wrong on the error handler's response that
-// replaces it. The rest (security headers set by earlier middleware, such as CSP or HSTS) stays.
-const ANSWER_HEADERS = [
-  'cache-control',
-  'set-cookie',
-  'content-length',
-  'content-type',
-  'content-encoding',
-  'content-language',
-  'content-range',
-  'content-disposition',
-  'transfer-encoding',
-  'location',
-  'etag',
-  'last-modified',
-]
-
 // The handler's response could not be committed: it is replaced by whatever the error handler
-// sends, so the headers of its own answer must not leak into that one. That answer was still
-// chosen for a request whose session was loaded: it varies with the cookie.
+// sends, so the headers of its own answer (ANSWER_HEADERS) must not leak into that one. That
+// answer was still chosen for a request whose session was loaded: it varies with the cookie.
 function discardHead(res: ServerResponse): void {
   for (const name of ANSWER_HEADERS) res.removeHeader(name)
   res.statusCode = 200
