@@ -340,7 +340,7 @@ export function storeChecks(options: StoreCheckOptions = {}): StoreCheck[] {
       },
     },
     {
-      name: 'lets exactly one of a remove and a write at the same version win, and one remove of many',
+      name: 'lets exactly one of a remove and a write at one version win, and one of many removes',
       run: async (store) => {
         for (let round = 0; round < 5; round++) {
           const id = generateSessionId()
@@ -418,8 +418,9 @@ export function storeChecks(options: StoreCheckOptions = {}): StoreCheck[] {
     {
       name: 'lists only the user named, never one whose id it begins or matches as a pattern',
       run: async (store) => {
-        const user = newUser()
-        const stem = user.slice(0, -1)
+        // Ends in a letter, so that no pattern below is the id itself (a random id may end in `_`).
+        const stem = newUser()
+        const user = `${stem}x`
         // Longer ids, and ids that are patterns matching this one in Redis (`*`, `?`) or SQL
         // (`%`, `_`).
         const others = [`${user}2`, `${user}:x`, `${stem}*`, `${stem}?`, `${stem}%`, `${stem}_`]
