@@ -14,6 +14,7 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { benchSessions } from './apps.ts'
 import type { Data, Handler } from './apps.ts'
+import { interleavedCpu } from './interleaved-cpu.ts'
 import { nodeListener, send, setCookies } from './node-listener.ts'
 import { COUNTER_PATH } from './server-control.ts'
 
@@ -51,28 +52,22 @@ function application(part: Part): Handler {
 }
 
 const parts: Part[] = ['bare', 'empty middleware', 'getter', 'read', 'write', 'write, c.get']
-const rows: { part: Part; call: () => Promise<unknown>; batches: number[] }[] = []
+const rows: { part: Part; call: () => Promise<unknown> }[] = []
 for (const part of parts) {
   const listener = nodeListener(application(part))
   const cookie = setCookies((await send(listener, COUNTER_PATH, null)).head).at(-1) ?? null
-  rows.push({ part, call: () => send(listener, COUNTER_PATH, cookie), batches: [] })
+  rows.push({ part, call: () => send(listener, COUNTER_PATH, cookie) })
 }
 
-async function cpuPerCall(call: () => Promise<unknown>): Promise<number> {
-  const start = process.cpuUsage()
-  for (let i = 0; i < BATCH; i++) await call()
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / BATCH
-}
-
-for (const row of rows) await cpuPerCall(row.call)
-for (let pass = 0; pass < PASSES; pass++) {
-  for (const row of rows) row.batches.push(await cpuPerCall(row.call))
-}
+const measured = await interleavedCpu(
+  rows.map((row) => row.call),
+  BATCH,
+  PASSES,
+)
 console.log('| application | CPU µs per request (median of batches) | lowest | highest |')
 console.log('| --- | --- | --- | --- |')
-for (const { part, batches } of rows) {
-  const sorted = [...batches].sort((a, b) => a - b)
+for (const [i, { part }] of rows.entries()) {
+  const sorted = measured[i]!
   const median = sorted[Math.floor(sorted.length / 2)]!
   console.log(
     `| ${part} | ${median.toFixed(1)} | ${sorted[0]!.toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |`,

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type * as Apps from './apps.ts'
+import { interleavedCpu } from './interleaved-cpu.ts'
 import { nodeBrowser, nodeListener, send, setCookies } from './node-listener.ts'
 import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
 
@@ -15,7 +16,6 @@ const PASSES = 15
 interface Row {
   name: string
   call: () => Promise<void>
-  batches: number[]
 }
 
 const rows: Row[] = []
@@ -42,27 +42,20 @@ for (const [index, root] of checkouts.entries()) {
       rows.push({
         name: `${where}: ${name}, ${scenario}`,
         call: nodeBrowser(listener, path, jar),
-        batches: [],
       })
     }
   }
 }
 
-async function cpuPerCall(call: () => Promise<void>): Promise<number> {
-  const start = process.cpuUsage()
-  for (let i = 0; i < BATCH; i++) await call()
-  const used = process.cpuUsage(start)
-  return (used.user + used.system) / BATCH
-}
-
-for (const row of rows) await cpuPerCall(row.call)
-for (let pass = 0; pass < PASSES; pass++) {
-  for (const row of rows) row.batches.push(await cpuPerCall(row.call))
-}
+const measured = await interleavedCpu(
+  rows.map((row) => row.call),
+  BATCH,
+  PASSES,
+)
 console.log('| request | CPU µs per request (median of batches) | lowest batch |')
 console.log('| --- | --- | --- |')
-for (const row of rows) {
-  const sorted = [...row.batches].sort((a, b) => a - b)
+for (const [i, row] of rows.entries()) {
+  const sorted = measured[i]!
   console.log(
     `| ${row.name} | ${sorted[sorted.length >> 1]!.toFixed(1)} | ${sorted[0]!.toFixed(1)} |`,
   )

@@ -1,6 +1,6 @@
 import { computeExpiry, isBlank } from './session.ts'
 import type { ExpiryPolicy, SessionState } from './session.ts'
-import { recordWithBody, serializeBody, serializeRecord } from './session-record.ts'
+import { serializeBody, serializeRecord } from './session-record.ts'
 import type { ExpiryOverride } from './session-record.ts'
 
 /** What committing a session must do, decided from its state alone. */
@@ -89,20 +89,14 @@ export function planCommit(state: SessionState, context: PlanContext, now: numbe
   const active = refresh || changed ? now : activeAt
   const expires = refresh || changed ? computeExpiry(state, now) : expiresAt
   const id = (state.id ??= context.newId())
-  // With nothing new but the cookie's signature, the times, and the id a sealed record carries,
-  // are those stored.
-  const reuse = active === activeAt && !refresh ? state.storedTail : null
-  const record =
-    reuse !== null
-      ? recordWithBody(body, reuse)
-      : serializeRecord(
-          body,
-          state.createdAt,
-          touched,
-          expires,
-          context.sealed ? id : undefined,
-          active,
-        )
+  const record = serializeRecord(
+    body,
+    state.createdAt,
+    touched,
+    expires,
+    context.sealed ? id : undefined,
+    active,
+  )
   const persistent = !context.browserSession && expiry?.kind !== 'browser'
   // A new value, or the same value with a new lifetime (the cookie got its lifetime when last
   // touched); never the same cookie twice.

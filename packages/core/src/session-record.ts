@@ -51,7 +51,7 @@ export interface SessionRecord {
   id: string | undefined
   /** The body of the record as it was read, for change detection. */
   body: string
-  /** The rest, from the "|": reused by `recordWithBody` while the times stay the same. */
+  /** The rest, from the "|": the times (and id), with which `body` makes the record again. */
   tail: string
 }
 
@@ -95,16 +95,6 @@ export function serializeRecord(
   if (activeAt > touchedAt) parts.push(',', activeAt.toString(36))
   if (id !== undefined) parts.push(',', id)
   return parts.join('')
-}
-
-/**
- * A record whose times (and id) are those of an earlier one, with no number formatting: a sealed
- * cookie re-issued under the current secret with nothing else new.
- * @param body the new body
- * @param tail `SessionRecord.tail` of the earlier record, or of `serializeRecord`'s result
- */
-export function recordWithBody(body: string, tail: string): string {
-  return [body, tail].join('')
 }
 
 /**

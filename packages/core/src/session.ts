@@ -69,7 +69,7 @@ export interface SessionState {
   version: SessionVersion | undefined
   /** The body read from the store, to tell whether anything changed. */
   storedBody: string | null
-  /** The stored record's times, reused while they do not change (see `recordWithBody`). */
+  /** The stored record's times, from its "|": the record is `storedBody + storedTail`. */
   storedTail: string | null
   /** This request's changes since the record was read, in order, for replay on a conflict. */
   changes: SessionChange[]

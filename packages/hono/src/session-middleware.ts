@@ -1,9 +1,9 @@
 import {
   ANSWER_HEADERS,
+  applySessionHeaders,
   createSessions,
   finishOnNodeResponse,
   nodeResponse,
-  varyWithCookie,
   withSessionHeaders,
 } from '@fetch-session/core'
 import type { Session, SessionData, Sessions, SessionsOptions } from '@fetch-session/core'
@@ -113,8 +113,7 @@ export function session<Data extends object = SessionData>(
 function failedAnswer(response: Response): Response {
   const headers = new Headers(response.headers)
   for (const name of ANSWER_HEADERS) headers.delete(name)
-  const vary = varyWithCookie(headers.get('vary'))
-  if (vary !== null) headers.set('vary', vary)
+  applySessionHeaders(headers, { setCookie: null, vary: true, private: false })
   return new Response(null, { status: 500, headers })
 }
 

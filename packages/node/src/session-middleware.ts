@@ -133,10 +133,7 @@ async function commitHead<Data extends object, Flash extends object>(
 ): Promise<void> {
   // A failed handler's changes are not saved, whatever status its error handler answers with.
   const changes = await sessions.commitHeaders(session, status, { persist: !handlerFailed(req) })
-  if (changes.vary) {
-    const vary = varyWithCookie(headerText(res.getHeader('vary')))
-    if (vary !== null) res.setHeader('vary', vary)
-  }
+  if (changes.vary) addVaryCookie(res)
   if (changes.setCookie !== null) res.appendHeader('set-cookie', changes.setCookie)
   if (changes.private) {
     const cacheControl = privateCacheControl(headerText(res.getHeader('cache-control')))
@@ -156,6 +153,10 @@ function discardHead(res: ServerResponse): void {
   for (const name of ANSWER_HEADERS) res.removeHeader(name)
   res.statusCode = 200
   res.statusMessage = ''
+  addVaryCookie(res)
+}
+
+function addVaryCookie(res: ServerResponse): void {
   const vary = varyWithCookie(headerText(res.getHeader('vary')))
   if (vary !== null) res.setHeader('vary', vary)
 }
