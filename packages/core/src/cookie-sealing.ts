@@ -1,5 +1,6 @@
 import { decodeBase64url, encodeBase64url } from './base64url.ts'
 import { randomBytes } from './random-bytes.ts'
+import { RecentMap } from './recent-map.ts'
 import { webCrypto } from './session-crypto.ts'
 import type { SessionCrypto } from './session-crypto.ts'
 
@@ -29,8 +30,7 @@ interface SealingKey {
  */
 export class CookieSealer {
   readonly #keys: Promise<SealingKey[]>
-  readonly #cache = new Map<string, string>()
-  readonly #cacheSize: number
+  readonly #cache: RecentMap<string, string>
   readonly #aad: Uint8Array<ArrayBuffer>
   #crypto: SessionCrypto
 
@@ -51,7 +51,7 @@ export class CookieSealer {
     // A rejected derivation surfaces on first use; keep it from being reported as unhandled.
     this.#keys.catch(() => {})
     this.#aad = encoder.encode(cookieName)
-    this.#cacheSize = cacheSize
+    this.#cache = new RecentMap(cacheSize)
   }
 
   /**
@@ -81,7 +81,7 @@ export class CookieSealer {
     const iv = randomBytes(IV_BYTES)
     const sealed = await this.#crypto.encrypt(key, iv, encoder.encode(plaintext), this.#aad)
     const value = kid + '.' + encodeBase64url(iv) + '.' + encodeBase64url(sealed)
-    this.#remember(value, plaintext)
+    this.#cache.set(value, plaintext)
     return value
   }
 
@@ -113,14 +113,8 @@ export class CookieSealer {
     } catch {
       return null // authentic but not UTF-8: not something this library sealed
     }
-    this.#remember(value, plaintext)
-    return { plaintext, stale: index !== 0 }
-  }
-
-  #remember(value: string, plaintext: string): void {
-    if (this.#cacheSize <= 0) return
-    if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!)
     this.#cache.set(value, plaintext)
+    return { plaintext, stale: index !== 0 }
   }
 }
 

@@ -6,6 +6,7 @@ import { SessionStoreError } from './errors.ts'
 import type { SessionStoreOperation } from './errors.ts'
 import { LastWriteWins } from './last-write-wins.ts'
 import { MemoryStore } from './memory-store.ts'
+import { RecentMap } from './recent-map.ts'
 import { recordEnd } from './session.ts'
 import type { ExpiryPolicy, SessionState } from './session.ts'
 import type { SessionCrypto } from './session-crypto.ts'
@@ -47,10 +48,10 @@ export class StoreKeeping implements SessionKeeping {
   #crypto: SessionCrypto
   readonly #policy: ExpiryPolicy
   readonly #timeout: number | null
-  readonly #verified = new Map<string, Unsigned>()
+  readonly #verified = new RecentMap<string, Unsigned>(VERIFIED_CACHE_SIZE)
   /** The tail of the queue of commits of each stored id that has commits in flight. */
   readonly #queue = new Map<string, Promise<unknown>>()
-  readonly #moved = new Set<string>()
+  readonly #moved = new RecentMap<string, true>(MOVED_MEMORY)
   readonly listUser: ((userId: string) => Promise<FoundSession[]>) | undefined
   readonly end: ((id: string) => Promise<boolean>) | undefined
 
@@ -112,9 +113,7 @@ export class StoreKeeping implements SessionKeeping {
   async #verify(value: string): Promise<FoundSession | null> {
     const verified = await unsign(value, this.#secrets, this.#crypto)
     if (verified === null || !isSessionId(verified.value)) return null
-    const cache = this.#verified
-    if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!)
-    cache.set(value, verified)
+    this.#verified.set(value, verified)
     return this.#read(verified)
   }
 
@@ -250,9 +249,7 @@ export class StoreKeeping implements SessionKeeping {
       return { cookie: 'expire', value: '' }
     }
     if (write.create && plan.remove === 'checked' && state.storedId !== null) {
-      const moved = this.#moved
-      if (moved.size >= MOVED_MEMORY) moved.delete(moved.values().next().value!)
-      moved.add(state.storedId)
+      this.#moved.set(state.storedId, true)
     }
     if (write.create || state.stale || state.cookieValue === null) {
       return sign(write.id, this.#secrets[0]!, this.#crypto).then((value) =>
