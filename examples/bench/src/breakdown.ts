@@ -15,18 +15,27 @@ import type { Context } from 'hono'
 import { benchSessions } from './apps.ts'
 import type { Data, Handler } from './apps.ts'
 import { interleavedCpu } from './interleaved-cpu.ts'
+import { minimalSession } from './minimal-session.ts'
 import { nodeListener, send, setCookies } from './node-listener.ts'
 import { COUNTER_PATH } from './server-control.ts'
 
 const BATCH = 2000
 const PASSES = 15
 
-type Part = 'bare' | 'empty middleware' | 'getter' | 'read' | 'write' | 'write, c.get'
+type Part =
+  | 'bare'
+  | 'empty middleware'
+  | 'getter'
+  | 'minimal session (floor)'
+  | 'read'
+  | 'write'
+  | 'write, c.get'
 
 // The session as a route finds it, whichever way it asks.
 type Getter = () => Promise<Pick<Session<Data>, 'get' | 'set'>>
 
 function application(part: Part): Handler {
+  if (part === 'minimal session (floor)') return minimalSession().fetch
   const app = new Hono()
   if (part === 'empty middleware') app.use((_c, next) => next())
   if (part === 'getter') {
@@ -51,7 +60,15 @@ function application(part: Part): Handler {
   return app.fetch
 }
 
-const parts: Part[] = ['bare', 'empty middleware', 'getter', 'read', 'write', 'write, c.get']
+const parts: Part[] = [
+  'bare',
+  'empty middleware',
+  'getter',
+  'minimal session (floor)',
+  'read',
+  'write',
+  'write, c.get',
+]
 const rows: { part: Part; call: () => Promise<unknown> }[] = []
 for (const part of parts) {
   const listener = nodeListener(application(part))

@@ -88,6 +88,23 @@ export const contenders: Contender[] = [
     experiment: true,
   },
   {
+    name: 'minimal-session',
+    label: 'Hono + a hand-written minimal session over a Map (experiment: the floor)',
+    file: 'minimal-session.ts',
+    sessions: true,
+    ours: false,
+    experiment: true,
+  },
+  {
+    name: 'minimal-session-no-vary',
+    label: 'the same hand-written minimal session without Vary: Cookie (experiment)',
+    file: 'minimal-session.ts',
+    env: { NO_VARY: '1' },
+    sessions: true,
+    ours: false,
+    experiment: true,
+  },
+  {
     name: 'fs-memory',
     label: 'Hono + fetch-session, MemoryStore',
     file: 'fetch-session-hono.ts',
