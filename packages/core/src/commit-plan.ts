@@ -96,6 +96,7 @@ export function planCommit(state: SessionState, context: PlanContext, now: numbe
     expires,
     context.sealed ? id : undefined,
     active,
+    state.storedTail,
   )
   const persistent = !context.browserSession && expiry?.kind !== 'browser'
   // A new value, or the same value with a new lifetime (the cookie got its lifetime when last

@@ -39,6 +39,22 @@ describe('serializeRecord / parseRecord', () => {
     expect(parseRecord('{"n":1}|1,5,14,4')).toBeNull()
   })
 
+  it('reuses the times of the record it replaces only when they are the same', () => {
+    const body = serializeBody({ n: 2 }, undefined, undefined, null)
+    const previous = serializeRecord('{"n":1}', 1000, 2000, 3000).slice('{"n":1}'.length)
+    expect(serializeRecord(body, 1000, 2000, 4000, undefined, 3500, previous)).toBe(
+      `{"n":2}|${(1000).toString(36)},${(2000).toString(36)},${(4000).toString(36)},${(3500).toString(36)}`,
+    )
+    // A refresh moved the last touch, and another session's tail holds other times.
+    expect(serializeRecord(body, 1000, 2500, 4000, undefined, 2500, previous)).toBe(
+      `{"n":2}|${(1000).toString(36)},${(2500).toString(36)},${(4000).toString(36)}`,
+    )
+    expect(serializeRecord(body, 999, 2000, 4000, undefined, 2000, previous)).toBe(
+      `{"n":2}|${(999).toString(36)},${(2000).toString(36)},${(4000).toString(36)}`,
+    )
+    expect(serializeRecord(body, 1, 2, 3, undefined, 2, '|garbage')).toBe('{"n":2}|1,2,3')
+  })
+
   it('keeps times up to the largest safe integer', () => {
     const max = Number.MAX_SAFE_INTEGER
     const text = serializeRecord(serializeBody({}, undefined, undefined, null), 0, max, max)
