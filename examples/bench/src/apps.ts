@@ -38,8 +38,15 @@ export type Handler = (request: Request, ...bindings: any[]) => Response | Promi
  *   awaits `next()`: work of a known cost, with no memory to touch, to see what that costs over HTTP
  * @param busyObjects with `busyMicros`, the busy middleware also makes this many small objects
  *   first and holds them until `next()` has settled, as a session's objects live through a request
+ * @param asyncRoute make the routes `async` functions, as most applications' are: Hono's
+ *   `app.fetch` then answers with a promise, as it does behind any middleware
  */
-export function bareHono(middleware = false, busyMicros = 0, busyObjects = 0): Handler {
+export function bareHono(
+  middleware = false,
+  busyMicros = 0,
+  busyObjects = 0,
+  asyncRoute = false,
+): Handler {
   let count = 0
   const app = new Hono()
   if (middleware) app.use((_c, next) => next())
@@ -53,8 +60,13 @@ export function bareHono(middleware = false, busyMicros = 0, busyObjects = 0): H
       if (held.length !== busyObjects) throw new Error('lost')
     })
   }
-  app.get(COUNTER_PATH, (c) => c.text(String(++count)))
-  app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
+  if (asyncRoute) {
+    app.get(COUNTER_PATH, async (c) => c.text(String(++count)))
+    app.get(UNTOUCHED_PATH, async (c) => c.text('ok'))
+  } else {
+    app.get(COUNTER_PATH, (c) => c.text(String(++count)))
+    app.get(UNTOUCHED_PATH, (c) => c.text('ok'))
+  }
   return app.fetch
 }
 

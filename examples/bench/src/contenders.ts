@@ -51,6 +51,15 @@ export const contenders: Contender[] = [
     ours: false,
   },
   {
+    name: 'hono-async',
+    label: 'bare Hono with async routes, no middleware (experiment)',
+    file: 'hono.ts',
+    env: { ASYNC_ROUTE: '1' },
+    sessions: false,
+    ours: false,
+    experiment: true,
+  },
+  {
     name: 'hono-busy',
     label: 'bare Hono behind a middleware that only keeps the CPU busy for 13 µs (experiment)',
     file: 'hono.ts',

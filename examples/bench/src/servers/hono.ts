@@ -1,7 +1,8 @@
 // The ceiling: bare Hono on @hono/node-server, the same routes without any session; with
 // MIDDLEWARE=1, behind one middleware that only calls next(), which is what any middleware costs;
 // with BUSY_US=<µs>, behind one that keeps the CPU busy that long (the busy experiment), and with
-// BUSY_OBJECTS=<n> too, that first makes n small objects it holds through the request.
+// BUSY_OBJECTS=<n> too, that first makes n small objects it holds through the request; with
+// ASYNC_ROUTE=1, with no middleware but routes that are async functions.
 import { serve } from '@hono/node-server'
 import { bareHono } from '../apps.ts'
 import { announce, port } from '../server-control.ts'
@@ -12,6 +13,7 @@ const server = serve(
       process.env['MIDDLEWARE'] === '1',
       Number(process.env['BUSY_US'] ?? 0),
       Number(process.env['BUSY_OBJECTS'] ?? 0),
+      process.env['ASYNC_ROUTE'] === '1',
     ),
     port: port(),
     hostname: '127.0.0.1',
