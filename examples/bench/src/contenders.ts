@@ -98,11 +98,10 @@ export const contenders: Contender[] = [
   },
   {
     name: 'minimal-session',
-    label: 'Hono + a hand-written minimal session over a Map (experiment: the floor)',
+    label: 'Hono + a hand-written minimal session over a Map (the floor)',
     file: 'minimal-session.ts',
     sessions: true,
     ours: false,
-    experiment: true,
   },
   {
     name: 'minimal-session-no-vary',
@@ -112,6 +111,14 @@ export const contenders: Contender[] = [
     sessions: true,
     ours: false,
     experiment: true,
+  },
+  {
+    name: 'minimal-cookie-session',
+    label: 'Hono + a hand-written minimal session sealed in its cookie (the floor)',
+    file: 'minimal-session.ts',
+    env: { STORE: 'cookie' },
+    sessions: true,
+    ours: false,
   },
   {
     name: 'fs-memory',

@@ -10,6 +10,7 @@ import type { Handler } from './apps.ts'
 import { COUNTER_PATH, IDLE_SECONDS, SECRET, UNTOUCHED_PATH } from './server-control.ts'
 
 const NAME = 'sid='
+const MAX_SESSIONS = 10_000
 
 interface Env {
   Variables: { session: () => { count?: number } }
@@ -60,6 +61,12 @@ export function minimalSession(): { fetch: Handler; size: () => number } {
     if (after === before) return
     const fresh = id === undefined
     id ??= randomBytes(32).toString('base64url')
+    // Bounded as fetch-session's MemoryStore is by default, crudely: a flood of new sessions
+    // would otherwise grow the map, and the collector's work with it, without end.
+    if (records.size >= MAX_SESSIONS) {
+      records.clear()
+      verified.clear()
+    }
     records.set(id, `{"d":${after},"e":${Date.now() + IDLE_SECONDS * 1000}}`)
     if (fresh) {
       outgoing.setHeader(
