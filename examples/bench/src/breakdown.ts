@@ -3,9 +3,11 @@
 // that each add one part to the one before, served through the Node listener with no socket and
 // interleaved batch by batch: bare Hono; behind an empty middleware; behind an async middleware
 // that stores a getter with `c.set()` and a route that awaits it through `c.var` (what Hono's
-// side of a session costs, with no session); fetch-session reading the counter without changing
-// it (the cookie, the store's read, the JSON both ways, `Vary`); fetch-session writing it, as the
-// bench's counter does; and the same through `c.get('session')` instead of `c.var.session`.
+// side of a session costs, with no session); the hand-written minimal session of the floor
+// experiment (src/minimal-session.ts), beside them rather than a part; fetch-session reading the
+// counter without changing it (the cookie, the store's read, the JSON both ways, `Vary`);
+// fetch-session writing it, as the bench's counter does; and the same through `c.get('session')`
+// instead of `c.var.session`.
 // Prints the CPU time per request, the median of batches with the lowest and the highest.
 import { MemoryStore } from '@fetch-session/core'
 import type { Session } from '@fetch-session/core'
