@@ -28,6 +28,7 @@ export function minimalSession(): { fetch: Handler; size: () => number } {
   // Cookie values already verified, as fetch-session keeps them, so that a resent cookie costs
   // a lookup instead of an HMAC.
   const verified = new Set<string>()
+  const vary = process.env['NO_VARY'] !== '1'
   const app = new Hono<Env>()
   app.use(async (c, next) => {
     let data: { count?: number } | undefined
@@ -58,7 +59,7 @@ export function minimalSession(): { fetch: Handler; size: () => number } {
     await next()
     if (!asked) return
     const outgoing = c.env.outgoing
-    if (process.env['NO_VARY'] !== '1') outgoing.setHeader('Vary', 'Cookie')
+    if (vary) outgoing.setHeader('Vary', 'Cookie')
     const after = JSON.stringify(data)
     if (after === before) return
     const fresh = id === undefined
