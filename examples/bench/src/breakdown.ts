@@ -16,7 +16,7 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import { benchSessions } from './apps.ts'
 import type { Data, Handler } from './apps.ts'
-import { interleavedCpu } from './interleaved-cpu.ts'
+import { interleavedCpuTable } from './interleaved-cpu.ts'
 import { minimalSession } from './minimal-session.ts'
 import { nodeListener, send, setCookies } from './node-listener.ts'
 import { COUNTER_PATH } from './server-control.ts'
@@ -71,24 +71,11 @@ const parts: Part[] = [
   'write',
   'write, c.get',
 ]
-const rows: { part: Part; call: () => Promise<unknown> }[] = []
+const rows: { name: Part; call: () => Promise<unknown> }[] = []
 for (const part of parts) {
   const listener = nodeListener(application(part))
   const cookie = setCookies((await send(listener, COUNTER_PATH, null)).head).at(-1) ?? null
-  rows.push({ part, call: () => send(listener, COUNTER_PATH, cookie) })
+  rows.push({ name: part, call: () => send(listener, COUNTER_PATH, cookie) })
 }
 
-const measured = await interleavedCpu(
-  rows.map((row) => row.call),
-  BATCH,
-  PASSES,
-)
-console.log('| application | CPU µs per request (median of batches) | lowest | highest |')
-console.log('| --- | --- | --- | --- |')
-for (const [i, { part }] of rows.entries()) {
-  const sorted = measured[i]!
-  const median = sorted[Math.floor(sorted.length / 2)]!
-  console.log(
-    `| ${part} | ${median.toFixed(1)} | ${sorted[0]!.toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |`,
-  )
-}
+console.log(await interleavedCpuTable('application', rows, BATCH, PASSES))

@@ -8,7 +8,7 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type * as Apps from './apps.ts'
-import { interleavedCpu } from './interleaved-cpu.ts'
+import { interleavedCpuTable } from './interleaved-cpu.ts'
 import { nodeBrowser, nodeListener, send, setCookies } from './node-listener.ts'
 import { COUNTER_PATH, UNTOUCHED_PATH } from './server-control.ts'
 
@@ -68,16 +68,4 @@ for (const [index, root] of checkouts.entries()) {
   })
 }
 
-const measured = await interleavedCpu(
-  rows.map((row) => row.call),
-  BATCH,
-  PASSES,
-)
-console.log('| request | CPU µs per request (median of batches) | lowest batch |')
-console.log('| --- | --- | --- |')
-for (const [i, row] of rows.entries()) {
-  const sorted = measured[i]!
-  console.log(
-    `| ${row.name} | ${sorted[sorted.length >> 1]!.toFixed(1)} | ${sorted[0]!.toFixed(1)} |`,
-  )
-}
+console.log(await interleavedCpuTable('request', rows, BATCH, PASSES))

@@ -8,7 +8,7 @@
  * @param passes measured batches of each call
  * @returns for each call, its batches in µs per call, sorted from the lowest
  */
-export async function interleavedCpu(
+async function interleavedCpu(
   calls: (() => Promise<unknown>)[],
   batch: number,
   passes: number,
@@ -25,4 +25,37 @@ export async function interleavedCpu(
     for (const [i, call] of calls.entries()) batches[i]!.push(await cpuPerCall(call))
   }
   return batches.map((measured) => measured.sort((a, b) => a - b))
+}
+
+/**
+ * Measures calls with `interleavedCpu` and gives the markdown table of it: each call's median
+ * batch, its lowest and its highest, in µs of CPU per call.
+ * @param heading what the first column names
+ * @param rows the calls, each with its row's name
+ * @param batch calls per batch
+ * @param passes measured batches of each call
+ */
+export async function interleavedCpuTable(
+  heading: string,
+  rows: { name: string; call: () => Promise<unknown> }[],
+  batch: number,
+  passes: number,
+): Promise<string> {
+  const measured = await interleavedCpu(
+    rows.map((row) => row.call),
+    batch,
+    passes,
+  )
+  const lines = [
+    `| ${heading} | CPU µs per request (median of batches) | lowest | highest |`,
+    '| --- | --- | --- | --- |',
+  ]
+  for (const [i, { name }] of rows.entries()) {
+    const sorted = measured[i]!
+    const median = sorted[sorted.length >> 1]!
+    lines.push(
+      `| ${name} | ${median.toFixed(1)} | ${sorted[0]!.toFixed(1)} | ${sorted.at(-1)!.toFixed(1)} |`,
+    )
+  }
+  return lines.join('\n')
 }
