@@ -3,8 +3,9 @@ import { SessionConfigError } from './errors.ts'
 /** Options of `CookieStore`. */
 export interface CookieStoreOptions {
   /**
-   * How many opened cookies to remember, so that a browser resending the same cookie costs no
-   * decryption. Only values that decrypted and authenticated enter the cache. Default: 1000.
+   * The most cookie values to remember, so that a browser resending the same cookie costs no
+   * decryption: values this process sealed, and values that decrypted and authenticated. Those
+   * nobody resent are forgotten half the limit at a time. Default: 1000.
    */
   cacheSize?: number
   /**
